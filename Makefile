@@ -1,0 +1,46 @@
+# Everything runs from a Python 3.13 virtual environment (.venv), matching the Lambda runtime.
+# The first `make local` or `make test` creates it.
+PYTHON_VERSION ?= 3.13
+PYTHON ?= $(shell PYENV_VERSION=$(PYTHON_VERSION) pyenv which python$(PYTHON_VERSION) 2>/dev/null || command -v python$(PYTHON_VERSION))
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export SAM_CLI_TELEMETRY := 0
+# sam build needs a python3.13 on PATH for the python3.13 runtime: the venv's.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: venv local test lint build bench provision-demo clean
+
+$(INSTALLED): requirements-dev.txt layers/shared/requirements.txt
+	@test -n "$(PYTHON)" || { echo "python$(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION), or set PYTHON=)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(INSTALLED)
+
+## Run the action server locally on http://127.0.0.1:3000 (embedded DynamoDB, no Docker, no AWS).
+local: $(INSTALLED)
+	$(BIN)/python -m tools.local_server
+
+## Run the whole test suite (unit, integration, e2e).
+# pytest exits 5 when it collected nothing: say so, and fail.
+test: $(INSTALLED)
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
+	  exit $$status
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/sam validate --lint
+
+build: $(INSTALLED)
+	$(BIN)/sam build
+
+bench: $(INSTALLED)
+	$(BIN)/python -m benchmarks.action_bench
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Shared code for the XOXZO DIN action server and provisioning functions."""
