@@ -1,0 +1,105 @@
+"""XOXZO's incoming-call call-back: GET /action/{secret}?caller=...&recipient=... -> one action line.
+
+Thin on purpose: it checks the secret, reads the query and shapes the HTTP answer; the routing
+lives in the shared layer (xoxzo_din.router). A call is always answered with something playable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from xoxzo_din.access import secret_matches
+from xoxzo_din.action_service import ActionSettings, build_router
+from xoxzo_din.actions import render
+
+TEXT_PLAIN = "text/plain; charset=utf-8"
+
+logger = Logger()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+
+# Built once per container: configuration, the DynamoDB client and the route cache.
+settings = ActionSettings.from_environment()
+router, routes_reader = build_router(settings)
+for problem in settings.problems:
+    logger.error("configuration problem", extra={"problem": problem})
+
+_METRIC_BY_SOURCE = {
+    "number-default": "AnsweredByNumberDefault",
+    "global-default": "AnsweredByGlobalDefault",
+    "fallback": "AnsweredByFallback",
+}
+
+
+def forbidden() -> Response[str]:
+    metrics.add_metric(name="ForbiddenRequests", unit=MetricUnit.Count, value=1)
+    return Response(status_code=403, content_type=TEXT_PLAIN, body="Forbidden")
+
+
+@app.get("/action")
+def missing_secret() -> Response[str]:
+    return forbidden()
+
+
+@app.get("/action/<secret>")
+def answer_call(secret: str) -> Response[str]:
+    if not secret_matches(secret, settings.secrets):
+        return forbidden()
+    event = app.current_event
+    query = event.query_string_parameters or {}
+    # API Gateway's receive time: the moment of the call, also in `sam local invoke` events.
+    epoch_ms = event.request_context.time_epoch
+    at = datetime.fromtimestamp(epoch_ms / 1000, UTC) if epoch_ms else datetime.now(UTC)
+    try:
+        answer = router.answer(query.get("recipient"), query.get("caller"), at)
+    except Exception:  # the router is built not to raise; never let a caller hear an error
+        logger.exception("routing failed, answering the fallback action")
+        metrics.add_metric(name="AnsweredByFallback", unit=MetricUnit.Count, value=1)
+        return Response(status_code=200, content_type=TEXT_PLAIN, body=render(settings.fallback))
+
+    for problem in answer.problems:
+        logger.warning("malformed route item skipped", extra={"problem": problem})
+    if answer.problems:
+        metrics.add_metric(name="MalformedRouteItems", unit=MetricUnit.Count, value=len(answer.problems))
+    if answer.lookup_error:
+        logger.warning("route lookup failed", extra={"error": answer.lookup_error, "routes": answer.routes})
+        metrics.add_metric(name="RouteLookupErrors", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(
+        name=_METRIC_BY_SOURCE.get(answer.source, "AnsweredByRule"), unit=MetricUnit.Count, value=1
+    )
+    metrics.add_metric(
+        name="RouteCacheHits" if answer.routes == "cache" else "RouteCacheMisses",
+        unit=MetricUnit.Count,
+        value=1,
+    )
+    logger.info(
+        "call answered",
+        extra={
+            "recipient": answer.recipient or query.get("recipient"),
+            "caller": mask(query.get("caller")),
+            "anonymous_caller": answer.anonymous_caller,
+            "decided_by": answer.source,
+            "routes": answer.routes,
+            "action": answer.line,
+        },
+    )
+    return Response(status_code=200, content_type=TEXT_PLAIN, body=answer.line)
+
+
+def mask(caller: str | None) -> str | None:
+    """Callers are personal data: logs keep enough to recognise a number, not the number."""
+    if not caller:
+        return caller
+    return "*" * max(len(caller) - 4, 0) + caller[-4:]
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
