@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from tools.template_tables import create_all_tables
+from tools.xoxzo_emulator import XoxzoEmulator
 
 REGION = "ap-northeast-1"
 
@@ -45,3 +46,10 @@ def tables(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for variable, table_name in names.items():
         monkeypatch.setenv(variable, table_name)
     return names
+
+
+@pytest.fixture
+def xoxzo_emulator() -> Iterator[XoxzoEmulator]:
+    """A running local XOXZO DIN API emulator (tools/xoxzo_emulator.py), stopped afterwards."""
+    with XoxzoEmulator() as emulator:
+        yield emulator
