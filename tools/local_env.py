@@ -1,0 +1,82 @@
+"""A local AWS for the functions: moto's server on loopback with the template's tables and sample data.
+
+Used by `make local` (tools/local_server.py), the end-to-end tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeSerializer
+
+from tools.template_tables import create_all_tables
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+REGION = "ap-northeast-1"
+# The documented secret of local runs (README): /action/local-dev-secret-change-me-0123456789
+LOCAL_ACTION_SECRET = "local-dev-secret-change-me-0123456789"  # noqa: S105 - a public, local-only value
+REPOSITORY = Path(__file__).resolve().parent.parent
+SAMPLE_ROUTES_PATH = REPOSITORY / "tools" / "sample_routes.json"
+# Where Lambda would find the code: the layer (/opt/python) and each function's CodeUri.
+CODE_PATHS = ("layers/shared", "functions/action", "functions/provisioning")
+
+# Credentials moto accepts; they never reach AWS because every endpoint is on loopback.
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_SESSION_TOKEN": "local",
+}
+
+
+def add_code_paths() -> None:
+    for relative in CODE_PATHS:
+        path = str(REPOSITORY / relative)
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
+def sample_routes() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(SAMPLE_ROUTES_PATH.read_text(encoding="utf-8"))
+    return items
+
+
+def put_route_items(client: DynamoDBClient, table_name: str, items: Iterable[Mapping[str, Any]]) -> int:
+    serializer = TypeSerializer()
+    count = 0
+    for item in items:
+        client.put_item(
+            TableName=table_name, Item={name: serializer.serialize(value) for name, value in item.items()}
+        )
+        count += 1
+    return count
+
+
+def point_environment_at(endpoint_url: str) -> dict[str, str]:
+    """Environment for code that should talk to the local AWS (all services on one endpoint)."""
+    environment = {
+        **FAKE_CREDENTIALS,
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }
+    os.environ.update(environment)
+    return environment
+
+
+def prepare_tables(endpoint_url: str, *, seed: bool = True) -> dict[str, str]:
+    """Create the template's tables at `endpoint_url`, seed the sample routes, and export the
+    table-name variables the functions read. Returns {variable: table name}."""
+    client = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=REGION)
+    names = create_all_tables(client, prefix="local")
+    if seed:
+        put_route_items(client, names["ROUTES_TABLE_NAME"], sample_routes())
+    os.environ.update(names)
+    return names

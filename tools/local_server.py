@@ -1,0 +1,228 @@
+"""Run the action server locally, without Docker or an AWS account: `make local`.
+
+- starts moto's server on loopback (DynamoDB, Secrets Manager), creates the tables from
+  template.yaml's own definitions and seeds tools/sample_routes.json;
+- serves the real action handler on http://127.0.0.1:3000, turning each request into the
+  API Gateway HTTP API event that `sam local start-api` would send;
+- serves a `sam local start-lambda`-style invoke endpoint on http://127.0.0.1:3001, so any function
+  of the template can be invoked with its events/ files (curl or `aws lambda invoke --endpoint-url`).
+
+    curl 'http://127.0.0.1:3000/action/local-dev-secret-change-me-0123456789?caller=09012345678&recipient=0312345678'
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from moto.server import ThreadedMotoServer
+
+from tools.local_env import LOCAL_ACTION_SECRET, add_code_paths, point_environment_at, prepare_tables
+
+LOOPBACK = "127.0.0.1"
+ACTION_ROUTE = "/action/"
+
+# Function logical id in template.yaml -> handler module (Handler: module.lambda_handler).
+FUNCTION_MODULES = {"ActionFunction": "action_handler", "ProvisioningFunction": "provisioning_handler"}
+
+# One invocation at a time per function, as in one Lambda container.
+_invoke_lock = threading.Lock()
+
+
+class _LocalContext:
+    """The attributes of a Lambda context object that Powertools reads."""
+
+    def __init__(self, function_name: str) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:ap-northeast-1:123456789012:function:{function_name}"
+        self.memory_limit_in_mb = 512
+        self.aws_request_id = f"local-{time.time_ns()}"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 3000
+
+
+def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    add_code_paths()
+    module: ModuleType = importlib.import_module(FUNCTION_MODULES[logical_id])
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = module.lambda_handler
+    return handler
+
+
+def invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    handler = load_handler(logical_id)
+    with _invoke_lock:
+        return handler(event, _LocalContext(logical_id))
+
+
+def http_api_event(method: str, target: str, headers: dict[str, str], source_ip: str) -> dict[str, Any]:
+    """The API Gateway HTTP API (payload 2.0) event for one request, as API Gateway builds it."""
+    url = urlsplit(target)
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(url.query, keep_blank_values=True):
+        # API Gateway joins repeated parameters with commas.
+        query[name] = f"{query[name]},{value}" if name in query else value
+    secret = url.path[len(ACTION_ROUTE) :] if url.path.startswith(ACTION_ROUTE) else None
+    route_key = f"{method} /action/{{secret}}" if secret else f"{method} {url.path}"
+    now = datetime.now(UTC)
+    return {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": url.path,
+        "rawQueryString": url.query,
+        "headers": {name.lower(): value for name, value in headers.items()},
+        "queryStringParameters": query or None,
+        "pathParameters": {"secret": secret} if secret else None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": headers.get("Host", "127.0.0.1"),
+            "http": {
+                "method": method,
+                "path": url.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("User-Agent", ""),
+            },
+            "requestId": f"local-{time.time_ns()}",
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+
+
+class ActionApiHandler(BaseHTTPRequestHandler):
+    """The HTTP API in front of ActionFunction."""
+
+    server_version = "xoxzo-din-local"
+
+    def do_GET(self) -> None:
+        event = http_api_event("GET", self.path, dict(self.headers.items()), self.client_address[0])
+        result = invoke("ActionFunction", event)
+        body = str(result.get("body") or "").encode("utf-8")
+        self.send_response(int(result.get("statusCode", 200)))
+        for name, value in (result.get("headers") or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        sys.stderr.write(f"[action api] {format % args}\n")
+
+
+class LambdaInvokeHandler(BaseHTTPRequestHandler):
+    """POST /2015-03-31/functions/<name>/invocations, as `sam local start-lambda` serves it."""
+
+    server_version = "xoxzo-din-local"
+
+    def do_POST(self) -> None:
+        parts = urlsplit(self.path).path.strip("/").split("/")
+        if len(parts) != 4 or parts[:2] != ["2015-03-31", "functions"] or parts[3] != "invocations":
+            self._reply(404, {"message": f"unknown path {self.path}"})
+            return
+        if parts[2] not in FUNCTION_MODULES:
+            self._reply(404, {"message": f"no function {parts[2]}; known: {', '.join(FUNCTION_MODULES)}"})
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            event = json.loads(self.rfile.read(length) or b"{}")
+        except json.JSONDecodeError as error:
+            self._reply(400, {"message": f"the event is not JSON: {error}"})
+            return
+        self._reply(200, invoke(parts[2], event))
+
+    def _reply(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        sys.stderr.write(f"[lambda invoke] {format % args}\n")
+
+
+def _serve(handler: type[BaseHTTPRequestHandler], port: int) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((LOOPBACK, port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--port", type=int, default=3000, help="action API port (0: any free port)")
+    parser.add_argument("--lambda-port", type=int, default=3001, help="Lambda invoke port (0: any)")
+    parser.add_argument("--aws-port", type=int, default=8000, help="moto (DynamoDB...) port (0: any)")
+    parser.add_argument("--secret", default=LOCAL_ACTION_SECRET, help="the action secret to accept")
+    arguments = parser.parse_args(argv)
+
+    aws = ThreadedMotoServer(ip_address=LOOPBACK, port=arguments.aws_port, verbose=False)
+    aws.start()
+    aws_url = "http://{}:{}".format(*aws.get_host_and_port())
+    point_environment_at(aws_url)
+    tables = prepare_tables(aws_url)
+
+    api = _serve(ActionApiHandler, arguments.port)
+    api_url = f"http://{LOOPBACK}:{api.server_address[1]}"
+    os.environ.update(
+        {
+            "ACTION_SECRET": arguments.secret,
+            "ACTION_URL": f"{api_url}/action/{arguments.secret}",
+            "POWERTOOLS_SERVICE_NAME": "din-local",
+            "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDinLocal",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        }
+    )
+    lambda_api = _serve(LambdaInvokeHandler, arguments.lambda_port)
+    lambda_url = f"http://{LOOPBACK}:{lambda_api.server_address[1]}"
+    load_handler("ActionFunction")  # fail now, not on the first call, if the handler is broken
+
+    ready = {
+        "action_url": f"{api_url}/action/{arguments.secret}",
+        "lambda_url": lambda_url,
+        "aws_url": aws_url,
+    }
+    print(json.dumps({"ready": ready, "tables": tables}), flush=True)
+    print(
+        f"\nAction server: {api_url}/action/{arguments.secret}?caller=09012345678&recipient=0312345678\n"
+        f"Try:  curl '{api_url}/action/{arguments.secret}?caller=09012345678&recipient=0312345678'\n"
+        f"Invoke a function: curl -s -d @events/action/business-hours.json "
+        f"{lambda_url}/2015-03-31/functions/ActionFunction/invocations\n"
+        f"DynamoDB (moto): {aws_url}  routes table: {tables['ROUTES_TABLE_NAME']}\n"
+        "Ctrl-C stops everything.",
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        api.shutdown()
+        lambda_api.shutdown()
+        aws.stop()
+
+
+if __name__ == "__main__":
+    main()
