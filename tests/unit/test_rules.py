@@ -1,0 +1,321 @@
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from xoxzo_din.actions import Playback, Say, Transfer, Voicemail
+from xoxzo_din.rules import Call, NumberRoutes, choose_action, parse_number_routes
+
+JST = timezone(timedelta(hours=9))
+NUMBER = "+81312345678"
+FALLBACK = Say("ja", "fallback")
+OPEN = Transfer("+81312340000")
+
+
+def item(rule_id, **attributes):
+    return {"number": NUMBER, "rule_id": rule_id, **attributes}
+
+
+def transfer_rule(rule_id="r", **conditions):
+    return item(rule_id, action="transfer", to="+81312340000", **conditions)
+
+
+def decide(items, at, caller="+81335550123", global_items=()):
+    routes = parse_number_routes(items)
+    assert routes.problems == (), routes.problems
+    global_routes = parse_number_routes(global_items, global_partition=True)
+    return choose_action(Call(caller=caller, at=at), routes, global_routes, FALLBACK)
+
+
+def jst(*args):
+    return datetime(*args, tzinfo=JST)
+
+
+# --- order and fallbacks ------------------------------------------------------------------------
+
+
+def test_lowest_priority_first_then_rule_id_and_unprioritised_last():
+    items = [
+        item("b-unprioritised", action="say", text="none"),
+        item("z", priority=20, action="say", text="twenty"),
+        item("a", priority=Decimal(20), action="say", text="twenty-a"),  # DynamoDB numbers are Decimal
+        item("c", priority="5", action="say", text="five"),
+    ]
+    routes = parse_number_routes(items)
+    assert [rule.rule_id for rule in routes.rules] == ["c", "a", "z", "b-unprioritised"]
+    assert decide(items, jst(2026, 12, 2, 10, 0)).source == "rule:c"
+
+
+def test_number_default_then_global_default_then_fallback():
+    number_default = [item("default", action="voicemail")]
+    global_default = [{"number": "*", "rule_id": "default", "action": "say", "text": "global"}]
+    at = jst(2026, 12, 2, 10, 0)
+    assert decide(number_default, at, global_items=global_default).action == Voicemail()
+    assert decide([], at, global_items=global_default).source == "global-default"
+    assert decide([], at).action == FALLBACK
+    assert decide([], at).source == "fallback"
+
+
+def test_disabled_rules_and_disabled_default_are_skipped():
+    items = [
+        transfer_rule("off", enabled=False),
+        transfer_rule("off-text", enabled="no"),
+        transfer_rule("off-number", enabled=Decimal(0)),
+        item("default", action="voicemail", enabled="false"),
+    ]
+    decision = decide(items, jst(2026, 12, 2, 10, 0))
+    assert decision.source == "fallback"
+
+
+# --- callers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("caller", "matches"),
+    [
+        ("+819012345678", True),  # exact
+        ("+818011112222", True),  # national prefix 080-1111-*
+        ("+818011120000", False),
+        ("+8150999000", True),  # E.164 prefix
+        ("+81335550123", False),
+        (None, False),  # anonymous does not match a number list
+    ],
+)
+def test_caller_lists_with_exact_numbers_and_prefixes(caller, matches):
+    items = [transfer_rule(callers="090-1234-5678, 080-1111-*, +8150999*")]
+    decision = decide(items, jst(2026, 12, 2, 10, 0), caller=caller)
+    assert (decision.source == "rule:r") is matches
+
+
+def test_caller_list_as_a_string_set():
+    items = [transfer_rule(callers={"+819012345678", "+8180*"})]
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller="+818099998888").source == "rule:r"
+
+
+@pytest.mark.parametrize("token", ["anonymous", "Hidden", "非通知"])
+def test_anonymous_callers(token):
+    items = [transfer_rule(callers=token)]
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller=None).source == "rule:r"
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller="+81335550123").source == "fallback"
+
+
+# --- weekdays and hours ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("at", "open_"),
+    [
+        (jst(2026, 12, 2, 8, 59), False),  # Wednesday
+        (jst(2026, 12, 2, 9, 0), True),
+        (jst(2026, 12, 2, 11, 59), True),
+        (jst(2026, 12, 2, 12, 0), False),  # lunch break
+        (jst(2026, 12, 2, 13, 0), True),
+        (jst(2026, 12, 2, 17, 0), False),
+        (jst(2026, 12, 5, 10, 0), False),  # Saturday
+        (jst(2026, 12, 4, 10, 0), True),  # Friday
+        (datetime(2026, 12, 2, 1, 0, tzinfo=UTC), True),  # 10:00 in Tokyo
+    ],
+)
+def test_weekdays_with_several_time_ranges_in_tokyo(at, open_):
+    items = [transfer_rule(days="mon-fri", hours="09:00-12:00,13:00-17:00")]
+    assert (decide(items, at).action == OPEN) is open_
+
+
+def test_weekday_lists_names_and_wrapping_ranges():
+    items = [transfer_rule(days="fri-mon")]
+    assert decide(items, jst(2026, 12, 6, 10, 0)).action == OPEN  # Sunday
+    assert decide(items, jst(2026, 12, 2, 10, 0)).source == "fallback"  # Wednesday
+    items = [transfer_rule(days=["Tuesday", "thu"])]
+    assert decide(items, jst(2026, 12, 3, 10, 0)).action == OPEN
+
+
+def test_overnight_range_belongs_to_the_day_it_starts():
+    items = [transfer_rule(days="fri", hours="22:00-06:00")]
+    assert decide(items, jst(2026, 12, 4, 23, 0)).action == OPEN  # Friday night
+    assert decide(items, jst(2026, 12, 5, 5, 59)).action == OPEN  # early Saturday
+    assert decide(items, jst(2026, 12, 5, 6, 0)).source == "fallback"
+    assert decide(items, jst(2026, 12, 5, 23, 0)).source == "fallback"  # Saturday night
+    assert decide(items, jst(2026, 12, 4, 5, 0)).source == "fallback"  # early Friday: Thursday's night
+
+
+def test_hours_in_the_numbers_time_zone_across_daylight_saving():
+    items = [
+        item("default", timezone="America/New_York"),
+        transfer_rule(days="mon-fri", hours="09:00-17:00"),
+    ]
+    # 13:30 UTC is 08:30 EST on Friday 6 March 2026 but 09:30 EDT on Monday 9 March (DST began 8 March).
+    assert decide(items, datetime(2026, 3, 6, 13, 30, tzinfo=UTC)).source == "fallback"
+    assert decide(items, datetime(2026, 3, 9, 13, 30, tzinfo=UTC)).action == OPEN
+
+
+def test_a_rule_may_have_its_own_time_zone():
+    items = [transfer_rule(hours="09:00-17:00", timezone="Europe/London")]
+    assert decide(items, datetime(2026, 7, 1, 8, 30, tzinfo=UTC)).action == OPEN  # 09:30 BST
+    assert decide(items, datetime(2026, 12, 1, 8, 30, tzinfo=UTC)).source == "fallback"  # 08:30 GMT
+
+
+def test_end_of_day_24_00():
+    items = [transfer_rule(hours="18:00-24:00")]
+    assert decide(items, jst(2026, 12, 2, 23, 59)).action == OPEN
+    assert decide(items, jst(2026, 12, 3, 0, 0)).source == "fallback"
+
+
+# --- dates, holidays, active period ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "closed"),
+    [
+        ((2026, 12, 28), False),
+        ((2026, 12, 29), True),
+        ((2026, 12, 31), True),
+        ((2027, 1, 1), True),
+        ((2027, 1, 3), True),
+        ((2027, 1, 4), False),
+        ((2026, 8, 13), True),  # one-off range
+        ((2026, 5, 1), True),  # one-off date
+        ((2027, 5, 1), False),
+        ((2027, 2, 14), True),  # yearly date
+    ],
+)
+def test_yearly_one_off_and_ranged_dates(day, closed):
+    items = [transfer_rule(dates="12-29..01-03, 2026-08-10..2026-08-16, 2026-05-01, 02-14")]
+    assert (decide(items, jst(*day, 10, 0)).action == OPEN) is closed
+
+
+@pytest.mark.parametrize(
+    ("day", "holiday"),
+    [
+        ((2026, 11, 23), True),  # Labour Thanksgiving Day
+        ((2026, 11, 24), False),
+        ((2026, 5, 6), True),  # substitute holiday for Constitution Day on a Sunday
+        ((2027, 1, 11), True),  # Coming of Age Day: second Monday of January, computed by the library
+        ((2027, 1, 12), False),
+    ],
+)
+def test_japanese_national_holidays_come_from_the_calendar_library(day, holiday):
+    items = [transfer_rule(holidays="JP")]
+    assert (decide(items, jst(*day, 10, 0)).action == OPEN) is holiday
+
+
+def test_holidays_of_another_country_and_subdivision():
+    items = [transfer_rule(holidays="US-CA", timezone="America/Los_Angeles")]
+    assert decide(items, datetime(2026, 7, 4, 18, 0, tzinfo=UTC)).action == OPEN  # Independence Day
+
+
+def test_active_period_dates_are_inclusive_local_days():
+    items = [transfer_rule(active_from="2026-12-10", active_until="2026-12-11")]
+    assert decide(items, jst(2026, 12, 9, 23, 59)).source == "fallback"
+    assert decide(items, jst(2026, 12, 10, 0, 0)).action == OPEN
+    assert decide(items, jst(2026, 12, 11, 23, 59)).action == OPEN
+    assert decide(items, jst(2026, 12, 12, 0, 0)).source == "fallback"
+
+
+def test_active_period_with_times_and_offsets():
+    items = [transfer_rule(active_from="2026-12-10T18:00", active_until="2026-12-10T22:00+09:00")]
+    assert decide(items, jst(2026, 12, 10, 17, 59)).source == "fallback"
+    assert decide(items, jst(2026, 12, 10, 21, 59)).action == OPEN
+    assert decide(items, jst(2026, 12, 10, 22, 0)).source == "fallback"
+
+
+def test_every_condition_must_hold():
+    items = [transfer_rule(callers="+8190*", days="mon-fri", hours="09:00-17:00")]
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller="+819000000000").action == OPEN
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller="+81335550123").source == "fallback"
+    assert decide(items, jst(2026, 12, 2, 18, 0), caller="+819000000000").source == "fallback"
+
+
+# --- actions from items ---------------------------------------------------------------------------
+
+
+def test_action_attributes_for_every_action():
+    routes = parse_number_routes(
+        [
+            item("1", priority=1, action="playback", url="http://example.com/a.mp3"),
+            item("2", priority=2, action="Transfer", to="03-1234-0000"),
+            item("3", priority=3, action="say", text="hello", language="en"),
+            item("4", priority=4, action="say", text="こんにちは"),  # language defaults to ja
+            item("5", priority=5, action="voicemail", text="どうぞ"),
+            item("6", priority=6, action="voicemail", url="http://example.com/vm.mp3"),
+            item("7", priority=7, action="voicemail"),
+            item("8", priority=8, action='say en "a whole action line"'),
+        ]
+    )
+    assert routes.problems == ()
+    assert [rule.action for rule in routes.rules] == [
+        Playback("http://example.com/a.mp3"),
+        Transfer("+81312340000"),
+        Say("en", "hello"),
+        Say("ja", "こんにちは"),
+        Voicemail(Say("ja", "どうぞ")),
+        Voicemail(Playback("http://example.com/vm.mp3")),
+        Voicemail(),
+        Say("en", "a whole action line"),
+    ]
+
+
+# --- malformed items ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attributes", "problem"),
+    [
+        ({"action": "dance"}, "not an action line"),
+        ({}, "action is missing"),
+        ({"action": "playback"}, "url must be a string"),
+        ({"action": "transfer", "to": "front desk"}, "phone number"),
+        ({"action": "say", "text": 42}, "text must be a string"),
+        ({"action": "voicemail", "hours": "9-17"}, "hours"),
+        ({"action": "voicemail", "hours": "18:00-18:00"}, "hours"),
+        ({"action": "voicemail", "hours": "09:00-25:00"}, "hours"),
+        ({"action": "voicemail", "days": "monday-fry"}, "days"),
+        ({"action": "voicemail", "dates": "2026-02-30"}, "not a real date"),
+        ({"action": "voicemail", "dates": "12-29..2027-01-03"}, "mixes"),
+        ({"action": "voicemail", "dates": "2027-01-03..2026-12-29"}, "ends before"),
+        ({"action": "voicemail", "holidays": "XX"}, "no holiday calendar"),
+        ({"action": "voicemail", "holidays": "Japan"}, "country code"),
+        ({"action": "voicemail", "timezone": "Tokyo"}, "IANA"),
+        ({"action": "voicemail", "callers": "reception"}, "callers"),
+        ({"action": "voicemail", "callers": "00*"}, "ambiguous"),
+        ({"action": "voicemail", "callers": ""}, "empty"),
+        ({"action": "voicemail", "priority": "high"}, "priority"),
+        ({"action": "voicemail", "priority": Decimal("1.5")}, "priority"),
+        ({"action": "voicemail", "enabled": "maybe"}, "enabled"),
+        ({"action": "voicemail", "active_from": "next week"}, "active_from"),
+    ],
+)
+def test_malformed_items_are_reported_and_skipped_while_others_still_work(attributes, problem):
+    items = [item("broken", **{"priority": 1, **attributes}), transfer_rule("good", priority=2)]
+    routes = parse_number_routes(items)
+    assert [rule.rule_id for rule in routes.rules] == ["good"]
+    assert len(routes.problems) == 1
+    assert routes.problems[0].startswith(f"{NUMBER}/broken: ")
+    assert problem in routes.problems[0]
+
+
+def test_a_malformed_default_falls_through_to_the_global_default():
+    routes = parse_number_routes([item("default", action="transfer", to="nobody")])
+    assert routes.default is None and len(routes.problems) == 1
+    global_routes = parse_number_routes([{"number": "*", "rule_id": "default", "action": "voicemail"}])
+    decision = choose_action(Call(None, jst(2026, 12, 2, 10, 0)), routes, global_routes, FALLBACK)
+    assert decision.source == "global-default"
+
+
+def test_only_the_default_item_counts_in_the_global_partition():
+    routes = parse_number_routes(
+        [
+            {"number": "*", "rule_id": "default", "action": "voicemail"},
+            {"number": "*", "rule_id": "x", "action": "voicemail"},
+        ],
+        global_partition=True,
+    )
+    assert routes.default == Voicemail()
+    assert routes.rules == ()
+    assert "only the item with rule_id 'default'" in routes.problems[0]
+
+
+def test_empty_routes_answer_the_fallback():
+    assert (
+        choose_action(Call(None, jst(2026, 1, 1, 0, 0)), NumberRoutes(), NumberRoutes(), FALLBACK).action
+        == FALLBACK
+    )
