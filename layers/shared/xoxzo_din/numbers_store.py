@@ -1,0 +1,274 @@
+"""Our record of every XOXZO number we pay for: the numbers table (env NUMBERS_TABLE_NAME, key din_uid).
+
+One item per din_uid, never deleted: a cancelled or failed number keeps its record as history.
+
+Statuses (`NumberStatus`):
+- `subscribing`: intent recorded, the subscribe POST may or may not have reached XOXZO. Written
+  BEFORE the POST so that a crash never leaves a number we pay for without a record.
+- `active`: subscribed at XOXZO; we hold it and pay for it.
+- `cancelling`: cancel intent recorded, the DELETE may or may not have reached XOXZO.
+- `cancelled`: cancelled at XOXZO (or XOXZO answered 404: already gone).
+- `failed`: a subscribe that never became a subscription (XOXZO refused it, or sync found that
+  XOXZO never got it). Nothing is billed.
+- `missing_at_xoxzo`: drift. We held it (active) but XOXZO no longer lists it, and we did not
+  cancel it (e.g. cancelled in XOXZO's dashboard). Not `cancelled`, because we cannot say who
+  cancelled it or when; routes are kept, and sync reactivates it if XOXZO lists it again.
+
+Every write is conditional where a concurrent writer could otherwise be overwritten; a failed
+condition raises `RecordChangedError`. DynamoDB has no floats: costs are stored as Decimal and
+read back as float.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.conditions import Attr, ConditionBase
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+NUMBERS_TABLE_ENV = "NUMBERS_TABLE_NAME"
+
+
+class NumberStatus(StrEnum):
+    SUBSCRIBING = "subscribing"
+    ACTIVE = "active"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    MISSING_AT_XOXZO = "missing_at_xoxzo"
+
+
+# Statuses in which XOXZO may be billing us for the number.
+HELD_STATUSES = frozenset({NumberStatus.SUBSCRIBING, NumberStatus.ACTIVE, NumberStatus.CANCELLING})
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRecord:
+    din_uid: str
+    status: NumberStatus
+    updated_at: str  # ISO 8601 UTC; also the optimistic-locking token of full-record writes
+    number: str | None = None  # canonical E.164 "+81..."; None only when XOXZO never told us
+    action_url: str | None = None  # what we last set at XOXZO
+    subscribed_at: str | None = None
+    cancelled_at: str | None = None
+    monthly_cost: float | None = None  # credits, as XOXZO's search listed them
+    minute_cost: float | None = None
+    country_code: str | None = None
+    prefix: str | None = None
+    note: str | None = None  # the last thing that happened to the record, for humans
+    created_at: str | None = None
+
+    def to_item(self) -> dict[str, Any]:
+        """The DynamoDB item: absent values are left out, floats become Decimal."""
+        item: dict[str, Any] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                item[field.name] = _to_dynamodb(value)
+        return item
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> NumberRecord:
+        known = {field.name for field in fields(cls)}
+        values = {name: _from_dynamodb(value) for name, value in item.items() if name in known}
+        values["status"] = NumberStatus(values["status"])
+        for cost in ("monthly_cost", "minute_cost"):
+            if values.get(cost) is not None:
+                values[cost] = float(values[cost])
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> NumberRecord:
+        return replace(self, **changes)
+
+
+class RecordChangedError(Exception):
+    """A conditional write lost: someone else changed (or created) the record meanwhile."""
+
+    def __init__(self, din_uid: str, expectation: str) -> None:
+        super().__init__(f"the record of {din_uid} changed meanwhile (expected {expectation}); retry")
+        self.din_uid = din_uid
+        self.expectation = expectation
+
+
+def _to_dynamodb(value: Any) -> Any:
+    if isinstance(value, float):
+        # str() first: Decimal(0.1) would keep the binary float's noise.
+        return Decimal(str(value))
+    if isinstance(value, StrEnum):
+        return str(value)
+    return value
+
+
+def _from_dynamodb(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class NumbersStore:
+    """Data access for the numbers table. Methods are named after what happened to the number."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    @classmethod
+    def from_environment(cls) -> NumbersStore:
+        return cls(boto3.resource("dynamodb").Table(os.environ[NUMBERS_TABLE_ENV]))
+
+    # Reads: always consistent, decisions about money are taken on them.
+
+    def get(self, din_uid: str) -> NumberRecord | None:
+        item = self._table.get_item(Key={"din_uid": din_uid}, ConsistentRead=True).get("Item")
+        return NumberRecord.from_item(item) if item else None
+
+    def all(self) -> list[NumberRecord]:
+        """Every record (a few hundred numbers at most: a scan is fine)."""
+        records: list[NumberRecord] = []
+        kwargs: dict[str, Any] = {"ConsistentRead": True}
+        while True:
+            page = self._table.scan(**kwargs)
+            records.extend(NumberRecord.from_item(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return sorted(records, key=lambda record: (record.number or "", record.din_uid))
+
+    def active(self) -> list[NumberRecord]:
+        return [record for record in self.all() if record.status is NumberStatus.ACTIVE]
+
+    # Full-record writes, guarded by optimistic locking on updated_at.
+
+    def create(self, record: NumberRecord) -> None:
+        """Write a record for a din_uid that has none (a subscribe intent, an import)."""
+        self._put(record, Attr("din_uid").not_exists(), "no record")
+
+    def replace_record(self, record: NumberRecord, previous: NumberRecord) -> None:
+        """Overwrite `previous` with `record`, unless it changed since `previous` was read."""
+        self._put(
+            record,
+            Attr("updated_at").eq(previous.updated_at) & Attr("status").eq(str(previous.status)),
+            f"status {previous.status} as of {previous.updated_at}",
+        )
+
+    # Partial updates: they touch only what they name, so they never clobber concurrent changes
+    # to other attributes.
+
+    def mark_active(
+        self,
+        din_uid: str,
+        *,
+        now: str,
+        note: str,
+        number: str | None = None,
+        subscribed_at: str | None = None,
+    ) -> None:
+        """XOXZO has the subscription: that is the truth whatever status the record had, so the
+        only condition is that the record exists."""
+        values: dict[str, Any] = {"status": NumberStatus.ACTIVE, "note": note}
+        if number is not None:
+            values["number"] = number
+        if subscribed_at is not None:
+            values["subscribed_at"] = subscribed_at
+        self._update(din_uid, now, values, Attr("din_uid").exists(), "a record", remove=("cancelled_at",))
+
+    def mark_failed(self, din_uid: str, *, now: str, note: str) -> None:
+        """Only a subscribe intent can fail: never demote a record someone else made active."""
+        self._update(
+            din_uid,
+            now,
+            {"status": NumberStatus.FAILED, "note": note},
+            Attr("status").eq(NumberStatus.SUBSCRIBING.value),
+            "status subscribing",
+        )
+
+    def mark_missing_at_xoxzo(self, din_uid: str, *, now: str, note: str) -> None:
+        self._update(
+            din_uid,
+            now,
+            {"status": NumberStatus.MISSING_AT_XOXZO, "note": note},
+            Attr("status").eq(NumberStatus.ACTIVE.value),
+            "status active",
+        )
+
+    def mark_cancelling(self, din_uid: str, *, now: str, previous: NumberRecord) -> None:
+        self._update(
+            din_uid,
+            now,
+            {"status": NumberStatus.CANCELLING, "note": f"cancel requested at {now}"},
+            Attr("updated_at").eq(previous.updated_at),
+            f"status {previous.status} as of {previous.updated_at}",
+        )
+
+    def mark_cancelled(self, din_uid: str, *, now: str, cancelled_at: str, note: str) -> None:
+        self._update(
+            din_uid,
+            now,
+            {"status": NumberStatus.CANCELLED, "cancelled_at": cancelled_at, "note": note},
+            Attr("din_uid").exists(),
+            "a record",
+        )
+
+    def revert_cancelling(self, din_uid: str, *, now: str, status: NumberStatus, note: str) -> None:
+        """XOXZO refused the cancel outright: the number is still held as before."""
+        self._update(
+            din_uid,
+            now,
+            {"status": status, "note": note},
+            Attr("status").eq(NumberStatus.CANCELLING.value),
+            "status cancelling",
+        )
+
+    def record_action_url(self, din_uid: str, *, now: str, action_url: str) -> None:
+        self._update(din_uid, now, {"action_url": action_url}, Attr("din_uid").exists(), "a record")
+
+    # Internals
+
+    def _put(self, record: NumberRecord, condition: ConditionBase, expectation: str) -> None:
+        try:
+            self._table.put_item(Item=record.to_item(), ConditionExpression=condition)
+        except ClientError as error:
+            raise _conflict_or(error, record.din_uid, expectation) from error
+
+    def _update(
+        self,
+        din_uid: str,
+        now: str,
+        values: Mapping[str, Any],
+        condition: ConditionBase,
+        expectation: str,
+        *,
+        remove: tuple[str, ...] = (),
+    ) -> None:
+        # Placeholders for every name: "status", "number" and friends are DynamoDB reserved words.
+        assignments = {**values, "updated_at": now}
+        names = {f"#{name}": name for name in [*assignments, *remove]}
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in assignments)
+        if remove:
+            expression += " REMOVE " + ", ".join(f"#{name}" for name in remove)
+        try:
+            self._table.update_item(
+                Key={"din_uid": din_uid},
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    f":{name}": _to_dynamodb(value) for name, value in assignments.items()
+                },
+                ConditionExpression=condition,
+            )
+        except ClientError as error:
+            raise _conflict_or(error, din_uid, expectation) from error
+
+
+def _conflict_or(error: ClientError, din_uid: str, expectation: str) -> Exception:
+    if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        return RecordChangedError(din_uid, expectation)
+    return error

@@ -1,0 +1,1072 @@
+"""The life cycle of the XOXZO numbers we pay for: search, subscribe, list, point, cancel, sync.
+
+Plain typed code, no Lambda: `Provisioner` takes a XOXZO client (or a factory, so that nothing
+fetches credentials before they are needed), a `NumbersStore`, a `RoutesWriter`, this stack's
+action URL and a clock. The provisioning function's handler only parses events and shapes answers.
+
+Subscriptions cost money the moment they are made, so every step is written down first and can be
+finished later. `subscribe(din_uid)` writes in this order:
+
+1. record the intent: status `subscribing`, with the number and costs XOXZO's search gave;
+2. POST the subscription to XOXZO;
+3. mark the record `active` with `subscribed_at`;
+4. set the action URL at XOXZO;
+5. record that action URL;
+6. create the number's default route (a conditional put: an existing default is never
+   overwritten).
+
+Before step 1 it looks at our record (an `active` number subscribes nothing) and at XOXZO's
+subscription list (a number XOXZO already has is adopted, never POSTed again). A conditional write
+in step 1 makes a second, concurrent subscribe of the same din_uid fail instead of paying twice.
+
+A crash after any step is repaired by `sync`, which compares XOXZO's subscription list with our
+records: it completes `subscribing` records XOXZO has (steps 3-6), marks `failed` the ones XOXZO
+never got (once they are older than `SUBSCRIBE_GRACE`, so that a subscribe still running is not
+disturbed), imports numbers only XOXZO has, marks `missing_at_xoxzo` the active ones XOXZO no longer
+has, finishes unfinished cancels, re-points action URLs that differ and creates the default route
+of active numbers that have no route at all.
+
+`cancel` writes `cancelling` before XOXZO's DELETE and `cancelled` after it, for the same reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+import boto3
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from xoxzo_din.numbers_store import (
+    HELD_STATUSES,
+    NumberRecord,
+    NumbersStore,
+    NumberStatus,
+    RecordChangedError,
+)
+from xoxzo_din.phone import to_e164
+from xoxzo_din.route_items import NUMBER, RULE_ID, new_number_default_item
+from xoxzo_din.xoxzo_api import (
+    AvailableDin,
+    Subscription,
+    XoxzoApiError,
+    XoxzoError,
+    XoxzoNotFoundError,
+    XoxzoUnavailableError,
+    validate_din_uid,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+ROUTES_TABLE_ENV = "ROUTES_TABLE_NAME"
+
+# Longer than the provisioning function's timeout (120 s): a `subscribing` record older than this
+# belongs to no running invocation, so sync may decide its fate.
+SUBSCRIBE_GRACE = timedelta(minutes=5)
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_PREFIX = re.compile(r"\d{1,10}")
+_URL = re.compile(r"https?://[^\s/?#]+(/[^\s]*)?")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# --- Collaborators ------------------------------------------------------------------------------
+
+
+class DinApi(Protocol):
+    """What provisioning needs from XOXZO (xoxzo_din.xoxzo_api.XoxzoClient has exactly this)."""
+
+    def search(self, *, country: str | None = None, prefix: str | None = None) -> list[AvailableDin]: ...
+    def subscribe(self, din_uid: str) -> Subscription: ...
+    def list_subscriptions(self) -> list[Subscription]: ...
+    def set_action_url(self, din_uid: str, action_url: str) -> None: ...
+    def cancel(self, din_uid: str) -> None: ...
+
+
+class RoutesWriter(Protocol):
+    def ensure_default_route(self, number: str, now: str) -> bool:
+        """Create the number's default route unless it has one; True when it was created."""
+        ...
+
+    def has_routes(self, number: str) -> bool: ...
+    def delete_routes(self, number: str) -> int:
+        """Delete every route item of the number; return how many there were."""
+        ...
+
+
+class DynamoDbRoutesWriter:
+    """The few writes provisioning makes to the routes table (env ROUTES_TABLE_NAME)."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    @classmethod
+    def from_environment(cls) -> DynamoDbRoutesWriter:
+        return cls(boto3.resource("dynamodb").Table(os.environ[ROUTES_TABLE_ENV]))
+
+    def ensure_default_route(self, number: str, now: str) -> bool:
+        try:
+            self._table.put_item(
+                Item=new_number_default_item(number, now),
+                # Never overwrite a default someone already wrote by hand.
+                ConditionExpression=Attr(NUMBER).not_exists(),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def has_routes(self, number: str) -> bool:
+        page = self._table.query(KeyConditionExpression=Key(NUMBER).eq(number), Limit=1, ConsistentRead=True)
+        return bool(page.get("Items"))
+
+    def delete_routes(self, number: str) -> int:
+        keys: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key(NUMBER).eq(number),
+            "ProjectionExpression": "#number, #rule_id",
+            "ExpressionAttributeNames": {"#number": NUMBER, "#rule_id": RULE_ID},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self._table.query(**kwargs)
+            keys.extend({NUMBER: item[NUMBER], RULE_ID: item[RULE_ID]} for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        with self._table.batch_writer() as batch:
+            for key in keys:
+                batch.delete_item(Key=key)
+        return len(keys)
+
+
+# --- Errors -------------------------------------------------------------------------------------
+
+
+class ProvisioningError(Exception):
+    """A request provisioning refuses or cannot finish; `kind` names it in answers."""
+
+    kind = "ProvisioningError"
+
+    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+class InvalidRequestError(ProvisioningError):
+    kind = "InvalidRequest"
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        problems = list(problems)
+        super().__init__(f"invalid request: {'; '.join(problems)}", problems)
+
+
+class NotHeldError(ProvisioningError):
+    """The number is not one we hold (per our records), so the operation does not apply."""
+
+    kind = "NotHeld"
+
+
+class NotAvailableError(ProvisioningError):
+    """XOXZO does not offer the din_uid (its search does not list it): nothing was subscribed."""
+
+    kind = "NotAvailable"
+
+
+class ConflictError(ProvisioningError):
+    """Another operation on the same number is running or unfinished."""
+
+    kind = "Conflict"
+
+
+class OutcomeUnknownError(ProvisioningError):
+    """XOXZO did not answer a request that may have been applied; the record says so, sync decides."""
+
+    kind = "OutcomeUnknown"
+
+
+def _raise_if_problems(problems: list[str]) -> None:
+    if problems:
+        raise InvalidRequestError(problems)
+
+
+# --- Input checks (each appends every problem it finds) -----------------------------------------
+
+
+def check_din_uid(value: object, problems: list[str], name: str = "din_uid") -> str:
+    if not isinstance(value, str) or not value:
+        problems.append(f"{name} is required (a string such as 'JPafr34rafic76tf')")
+        return ""
+    try:
+        validate_din_uid(value)  # the client's rule: safe as one URL path segment
+    except ValueError:
+        problems.append(f"{name} {value[:80]!r} is not a XOXZO din_uid (letters, digits, '.', '_', '~', '-')")
+    return value
+
+
+def check_country(value: object, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _COUNTRY.fullmatch(value.strip().upper()):
+        problems.append(f"country {value!r} is not a two-letter country code such as 'JP'")
+        return None
+    return value.strip().upper()
+
+
+def check_prefix(value: object, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _PREFIX.fullmatch(value.strip()):
+        problems.append(f"prefix {value!r} must be 1 to 10 digits, e.g. '3' or '50'")
+        return None
+    return value.strip()
+
+
+def check_action_url(value: object, problems: list[str], name: str = "action_url") -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _URL.fullmatch(value):
+        problems.append(f"{name} must be an absolute http(s) URL without spaces")
+        return None
+    return value
+
+
+def check_bool(value: object, problems: list[str], name: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        problems.append(f"{name} must be true or false (JSON boolean), not {value!r}")
+        return False
+    return value
+
+
+def redact_url(url: str | None) -> str | None:
+    """Hide the secret last path segment of an action URL in answers and logs."""
+    if not url:
+        return url
+    head, slash, last = url.rstrip("/").rpartition("/")
+    if not slash or len(last) < 12:
+        return url
+    return f"{head}/{last[:4]}***"
+
+
+# --- Results (JSON-able via dataclasses.asdict) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NumberView:
+    """A record as answers show it: the action URL's secret is redacted."""
+
+    din_uid: str
+    number: str | None
+    status: str
+    action_url: str | None
+    subscribed_at: str | None
+    cancelled_at: str | None
+    monthly_cost: float | None
+    minute_cost: float | None
+    country_code: str | None
+    prefix: str | None
+    note: str | None
+    updated_at: str
+
+    @classmethod
+    def of(cls, record: NumberRecord) -> NumberView:
+        return cls(
+            din_uid=record.din_uid,
+            number=record.number,
+            status=str(record.status),
+            action_url=redact_url(record.action_url),
+            subscribed_at=record.subscribed_at,
+            cancelled_at=record.cancelled_at,
+            monthly_cost=record.monthly_cost,
+            minute_cost=record.minute_cost,
+            country_code=record.country_code,
+            prefix=record.prefix,
+            note=record.note,
+            updated_at=record.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AvailableNumber:
+    din_uid: str
+    number: str
+    country_code: str
+    prefix: str
+    monthly_cost: float
+    minute_cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    country: str | None
+    prefix: str | None
+    count: int
+    numbers: list[AvailableNumber]
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    # "subscribed" (POSTed now), "already_held" (ours, nothing POSTed) or "adopted" (XOXZO already
+    # had it, e.g. after a crash; nothing POSTed).
+    outcome: str
+    din_uid: str
+    number: str | None
+    action_url_set: bool
+    default_route_created: bool
+    warnings: list[str]
+    record: NumberView | None
+
+
+@dataclass(frozen=True, slots=True)
+class PointOutcome:
+    din_uid: str
+    number: str | None
+    outcome: str  # "set", "failed" or "skipped" (no time left)
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetActionUrlResult:
+    action_url: str | None  # redacted
+    numbers: list[PointOutcome]
+    set_count: int
+    failed_count: int
+    skipped_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class NumberListing:
+    din_uid: str
+    number: str | None
+    status: str | None  # ours; None when we have no record
+    at_xoxzo: bool
+    action_url_at_xoxzo: str | None  # redacted
+    action_url_recorded: str | None  # redacted
+    # only_at_xoxzo, only_ours, status_mismatch, action_url_differs, action_url_not_this_stack
+    drift: list[str]
+    subscribed_at: str | None
+    cancelled_at: str | None
+    monthly_cost: float | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListResult:
+    numbers: list[NumberListing]
+    count: int
+    drift_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    # "cancelled", "already_gone" (XOXZO answered 404) or "already_cancelled" (per our record).
+    outcome: str
+    din_uid: str
+    number: str | None
+    routes_deleted: int
+    record: NumberView | None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncAction:
+    din_uid: str
+    number: str | None
+    action: str
+    detail: str
+
+
+@dataclass(slots=True)
+class SyncReport:
+    actions: list[SyncAction] = field(default_factory=list)
+    errors: list[SyncAction] = field(default_factory=list)
+    pending: list[SyncAction] = field(default_factory=list)  # needs a person or a later sync
+    in_sync: int = 0
+    at_xoxzo: int = 0
+    recorded: int = 0
+
+
+# --- The life cycle ----------------------------------------------------------------------------
+
+
+class Provisioner:
+    def __init__(
+        self,
+        *,
+        numbers: NumbersStore,
+        routes: RoutesWriter,
+        action_url: str | None,
+        client: DinApi | None = None,
+        client_factory: Callable[[], DinApi] | None = None,
+        clock: Clock = utc_now,
+        subscribe_grace: timedelta = SUBSCRIBE_GRACE,
+    ) -> None:
+        """Give `client`, or `client_factory` to defer building it (and fetching credentials) until
+        XOXZO is really called: invalid requests and "nothing to do" answers then work even with
+        the placeholder secret of a first deploy."""
+        if (client is None) == (client_factory is None):
+            raise TypeError("give exactly one of client and client_factory")
+        self._client = client
+        self._client_factory = client_factory
+        self._numbers = numbers
+        self._routes = routes
+        self._action_url = action_url
+        self._clock = clock
+        self._subscribe_grace = subscribe_grace
+
+    @property
+    def client(self) -> DinApi:
+        if self._client is None:
+            assert self._client_factory is not None  # noqa: S101  (one of them is set)
+            self._client = self._client_factory()
+        return self._client
+
+    def _now(self) -> str:
+        return iso(self._clock())
+
+    # search ----------------------------------------------------------------------------------
+
+    def search(self, country: str | None = None, prefix: str | None = None) -> SearchResult:
+        problems: list[str] = []
+        country = check_country(country, problems)
+        prefix = check_prefix(prefix, problems)
+        _raise_if_problems(problems)
+        found = self.client.search(country=country, prefix=prefix)
+        numbers = [_available_number(din) for din in found]
+        return SearchResult(country=country, prefix=prefix, count=len(numbers), numbers=numbers)
+
+    # subscribe -------------------------------------------------------------------------------
+
+    def subscribe(self, din_uid: str) -> SubscribeResult:
+        problems: list[str] = []
+        check_din_uid(din_uid, problems)
+        _raise_if_problems(problems)
+
+        existing = self._numbers.get(din_uid)
+        if existing is not None and existing.status is NumberStatus.ACTIVE:
+            # Ours already: subscribe nothing, only finish steps 4-6 if a crash left them undone.
+            return self._finish_subscription(existing, "already_held")
+
+        at_xoxzo = _by_din_uid(self.client.list_subscriptions()).get(din_uid)
+        if at_xoxzo is not None:
+            return self._adopt(din_uid, at_xoxzo, existing)
+
+        if existing is not None:
+            self._refuse_unfinished(existing)
+
+        offered = _by_din_uid(self.client.search()).get(din_uid)
+        if offered is None:
+            raise NotAvailableError(
+                f"{din_uid} is not in XOXZO's list of available numbers: nothing was subscribed "
+                "(search again for a din_uid)"
+            )
+
+        # (1) Intent first: from here on, a crash leaves a record that sync resolves.
+        now = self._now()
+        intent = NumberRecord(
+            din_uid=din_uid,
+            status=NumberStatus.SUBSCRIBING,
+            updated_at=now,
+            number=to_e164(offered.number),
+            monthly_cost=offered.monthly_cost,
+            minute_cost=offered.minute_cost,
+            country_code=offered.country_code,
+            prefix=offered.prefix,
+            note=f"subscribe requested at {now}",
+            created_at=existing.created_at if existing and existing.created_at else now,
+        )
+        try:
+            if existing is None:
+                self._numbers.create(intent)
+            else:
+                self._numbers.replace_record(intent, existing)
+        except RecordChangedError as error:
+            raise ConflictError(
+                f"another operation on {din_uid} started meanwhile; nothing was subscribed ({error})"
+            ) from error
+
+        # (2) The POST. The client itself looks at the subscription list after an ambiguous failure.
+        try:
+            subscription = self.client.subscribe(din_uid)
+        except XoxzoUnavailableError as error:
+            raise OutcomeUnknownError(
+                f"XOXZO did not answer the subscribe of {din_uid} ({error}); it may or may not be "
+                "subscribed. The record stays 'subscribing': run sync to settle it (never subscribe "
+                "again blindly)."
+            ) from error
+        except XoxzoApiError as error:
+            # A definite refusal (4xx): nothing was subscribed, nothing is billed.
+            self._numbers.mark_failed(
+                din_uid, now=self._now(), note=f"XOXZO refused the subscribe: HTTP {error.status}"
+            )
+            raise
+
+        # (3) Active: the subscription is the truth, whatever happens next.
+        subscribed_at = self._now()
+        number = to_e164(subscription.number) or intent.number
+        self._numbers.mark_active(
+            din_uid, now=subscribed_at, note="subscribed", number=number, subscribed_at=subscribed_at
+        )
+        record = intent.with_changes(status=NumberStatus.ACTIVE, number=number, subscribed_at=subscribed_at)
+        return self._finish_subscription(record, "subscribed")
+
+    def _refuse_unfinished(self, existing: NumberRecord) -> None:
+        """Our record shows an operation that may still be running: never POST on top of it."""
+        if existing.status is NumberStatus.SUBSCRIBING and not self._is_stale(existing):
+            raise ConflictError(
+                f"a subscribe of {existing.din_uid} started at {existing.updated_at} and may still be "
+                f"running; try again after {int(self._subscribe_grace.total_seconds())} s, or run sync"
+            )
+        if existing.status is NumberStatus.CANCELLING:
+            raise ConflictError(
+                f"a cancel of {existing.din_uid} is unfinished; run sync first, then subscribe again"
+            )
+        # A stale subscribe intent that XOXZO never got, or a failed / cancelled / missing number:
+        # subscribing again is a fresh start (the intent write is conditional on this record).
+
+    def _adopt(self, din_uid: str, at_xoxzo: Subscription, existing: NumberRecord | None) -> SubscribeResult:
+        """XOXZO already has the subscription (a crash after the POST, or the dashboard): record it."""
+        now = self._now()
+        number = to_e164(at_xoxzo.number) or (existing.number if existing else None)
+        note = "already subscribed at XOXZO: adopted without subscribing again"
+        if existing is None:
+            record = NumberRecord(
+                din_uid=din_uid,
+                status=NumberStatus.ACTIVE,
+                updated_at=now,
+                number=number,
+                action_url=at_xoxzo.action_url,
+                note=note,
+                created_at=now,
+            )
+            self._create_or_conflict(record)
+        else:
+            # subscribed_at stays unknown unless the intent time is all we know: keep what we had.
+            self._numbers.mark_active(din_uid, now=now, note=note, number=number)
+            if at_xoxzo.action_url != existing.action_url and at_xoxzo.action_url is not None:
+                self._numbers.record_action_url(din_uid, now=now, action_url=at_xoxzo.action_url)
+            record = existing.with_changes(
+                status=NumberStatus.ACTIVE, number=number, action_url=at_xoxzo.action_url, note=note
+            )
+        return self._finish_subscription(record, "adopted")
+
+    def _finish_subscription(self, record: NumberRecord, outcome: str) -> SubscribeResult:
+        """Steps 4-6 for an active number: point it here, record that, give it a default route."""
+        warnings: list[str] = []
+        action_url_set = False
+        if self._action_url is None:
+            warnings.append("no action URL configured (ACTION_URL): the number is not pointed anywhere")
+        elif record.action_url != self._action_url:
+            try:
+                self.client.set_action_url(record.din_uid, self._action_url)  # (4)
+                self._numbers.record_action_url(record.din_uid, now=self._now(), action_url=self._action_url)
+                action_url_set = True  # (5)
+            except XoxzoError as error:
+                warnings.append(f"action URL not set at XOXZO ({error}); run set-action-url or sync")
+        default_route_created = False
+        if record.number is None:
+            warnings.append("XOXZO did not give the number: no default route created; run sync later")
+        else:
+            default_route_created = self._routes.ensure_default_route(record.number, self._now())  # (6)
+        final = self._numbers.get(record.din_uid)
+        return SubscribeResult(
+            outcome=outcome,
+            din_uid=record.din_uid,
+            number=record.number,
+            action_url_set=action_url_set,
+            default_route_created=default_route_created,
+            warnings=warnings,
+            record=NumberView.of(final) if final else None,
+        )
+
+    # list ------------------------------------------------------------------------------------
+
+    def list_numbers(self) -> ListResult:
+        subscriptions = _by_din_uid(self.client.list_subscriptions())
+        records = {record.din_uid: record for record in self._numbers.all()}
+        listings = [
+            self._listing(din_uid, records.get(din_uid), subscriptions.get(din_uid))
+            for din_uid in sorted(subscriptions.keys() | records.keys())
+        ]
+        listings.sort(key=lambda listing: (listing.number or "", listing.din_uid))
+        return ListResult(
+            numbers=listings,
+            count=len(listings),
+            drift_count=sum(1 for listing in listings if listing.drift),
+        )
+
+    def _listing(
+        self, din_uid: str, record: NumberRecord | None, at_xoxzo: Subscription | None
+    ) -> NumberListing:
+        drift: list[str] = []
+        if at_xoxzo is not None and record is None:
+            drift.append("only_at_xoxzo")
+        if at_xoxzo is None and record is not None and record.status in HELD_STATUSES:
+            drift.append("only_ours")
+        if at_xoxzo is not None and record is not None:
+            if record.status is not NumberStatus.ACTIVE:
+                drift.append("status_mismatch")
+            if at_xoxzo.action_url != record.action_url:
+                drift.append("action_url_differs")
+        if at_xoxzo is not None and self._action_url and at_xoxzo.action_url != self._action_url:
+            drift.append("action_url_not_this_stack")
+        number = (record.number if record else None) or (to_e164(at_xoxzo.number) if at_xoxzo else None)
+        return NumberListing(
+            din_uid=din_uid,
+            number=number,
+            status=str(record.status) if record else None,
+            at_xoxzo=at_xoxzo is not None,
+            action_url_at_xoxzo=redact_url(at_xoxzo.action_url) if at_xoxzo else None,
+            action_url_recorded=redact_url(record.action_url) if record else None,
+            drift=drift,
+            subscribed_at=record.subscribed_at if record else None,
+            cancelled_at=record.cancelled_at if record else None,
+            monthly_cost=record.monthly_cost if record else None,
+            note=record.note if record else None,
+        )
+
+    # set-action-url --------------------------------------------------------------------------
+
+    def set_action_url(
+        self,
+        din_uid: str | None = None,
+        *,
+        all_numbers: bool = False,
+        action_url: str | None = None,
+        has_time: Callable[[], bool] = lambda: True,
+    ) -> SetActionUrlResult:
+        """Point one active number (or all of them) at `action_url` (default: this stack's).
+
+        For one number, a XOXZO error is raised; for all, each failure is reported and the rest go
+        on. `has_time` lets a caller with a deadline stop before starting another XOXZO call.
+        """
+        problems: list[str] = []
+        if all_numbers and din_uid is not None:
+            problems.append("give either din_uid or all=true, not both")
+        elif not all_numbers:
+            check_din_uid(din_uid, problems, "din_uid (or all=true)")
+        url = check_action_url(action_url, problems) or self._action_url
+        if url is None and action_url is None:
+            problems.append("action_url is required: this stack has no ACTION_URL configured")
+        _raise_if_problems(problems)
+        assert url is not None  # noqa: S101  (checked above)
+
+        if all_numbers:
+            targets = self._numbers.active()
+        else:
+            assert din_uid is not None  # noqa: S101  (checked above)
+            record = self._numbers.get(din_uid)
+            if record is None or record.status is not NumberStatus.ACTIVE:
+                status = record.status if record else "no record"
+                raise NotHeldError(
+                    f"{din_uid} is not an active number of ours ({status}); run sync to import numbers "
+                    "subscribed at XOXZO"
+                )
+            targets = [record]
+
+        outcomes: list[PointOutcome] = []
+        for record in targets:
+            if not has_time():
+                outcomes.append(PointOutcome(record.din_uid, record.number, "skipped", "no time left"))
+                continue
+            try:
+                self.client.set_action_url(record.din_uid, url)
+                self._numbers.record_action_url(record.din_uid, now=self._now(), action_url=url)
+            except (XoxzoError, RecordChangedError) as error:
+                if not all_numbers:
+                    raise
+                outcomes.append(PointOutcome(record.din_uid, record.number, "failed", _describe(error)))
+                continue
+            outcomes.append(PointOutcome(record.din_uid, record.number, "set"))
+        return SetActionUrlResult(
+            action_url=redact_url(url),
+            numbers=outcomes,
+            set_count=sum(1 for outcome in outcomes if outcome.outcome == "set"),
+            failed_count=sum(1 for outcome in outcomes if outcome.outcome == "failed"),
+            skipped_count=sum(1 for outcome in outcomes if outcome.outcome == "skipped"),
+        )
+
+    # cancel ----------------------------------------------------------------------------------
+
+    def cancel(self, din_uid: str, *, confirm: str | None, delete_routes: bool = False) -> CancelResult:
+        """Cancel at XOXZO after an explicit confirmation (the din_uid or the number, again)."""
+        problems: list[str] = []
+        check_din_uid(din_uid, problems)
+        if not isinstance(confirm, str) or not confirm.strip():
+            problems.append("confirm is required: repeat the din_uid or the number to cancel")
+        _raise_if_problems(problems)
+        assert confirm is not None  # noqa: S101  (checked above)
+
+        record = self._numbers.get(din_uid)
+        _check_confirmation(din_uid, confirm, record)
+        if record is not None and record.status is NumberStatus.CANCELLED:
+            deleted = self._delete_routes(record.number) if delete_routes else 0
+            return CancelResult("already_cancelled", din_uid, record.number, deleted, NumberView.of(record))
+        if record is not None and record.status is NumberStatus.FAILED:
+            raise NotHeldError(
+                f"{din_uid} was never subscribed (status failed); run sync if XOXZO has it after all"
+            )
+        if record is not None and record.status is NumberStatus.SUBSCRIBING:
+            raise ConflictError(f"the subscribe of {din_uid} is unfinished; run sync first, then cancel")
+
+        number, status_before = self._record_cancel_intent(din_uid, record)
+        try:
+            self.client.cancel(din_uid)
+            outcome, note = "cancelled", "cancelled"
+        except XoxzoNotFoundError:
+            outcome, note = "already_gone", "XOXZO answered 404 to the cancel: already gone there"
+        except XoxzoUnavailableError as error:
+            raise OutcomeUnknownError(
+                f"XOXZO did not answer the cancel of {din_uid} ({error}); the record stays "
+                "'cancelling': run cancel again, or sync to settle it"
+            ) from error
+        except XoxzoApiError as error:
+            # A definite refusal: nothing was cancelled, the number is held as before.
+            self._numbers.revert_cancelling(
+                din_uid,
+                now=self._now(),
+                status=status_before,
+                note=f"XOXZO refused the cancel: HTTP {error.status}",
+            )
+            raise
+        cancelled_at = self._now()
+        self._numbers.mark_cancelled(din_uid, now=cancelled_at, cancelled_at=cancelled_at, note=note)
+        deleted = self._delete_routes(number) if delete_routes else 0
+        final = self._numbers.get(din_uid)
+        return CancelResult(outcome, din_uid, number, deleted, NumberView.of(final) if final else None)
+
+    def _record_cancel_intent(
+        self, din_uid: str, record: NumberRecord | None
+    ) -> tuple[str | None, NumberStatus]:
+        """Write `cancelling` before the DELETE; return the number and the status to go back to if
+        XOXZO refuses."""
+        now = self._now()
+        if record is None:
+            # Not recorded here: XOXZO must have it, and we keep a record of everything we cancel.
+            at_xoxzo = _by_din_uid(self.client.list_subscriptions()).get(din_uid)
+            if at_xoxzo is None:
+                raise NotHeldError(f"{din_uid} is neither recorded here nor subscribed at XOXZO")
+            number = to_e164(at_xoxzo.number)
+            self._create_or_conflict(
+                NumberRecord(
+                    din_uid=din_uid,
+                    status=NumberStatus.CANCELLING,
+                    updated_at=now,
+                    number=number,
+                    action_url=at_xoxzo.action_url,
+                    note=f"cancel requested at {now} for a number not recorded here",
+                    created_at=now,
+                )
+            )
+            return number, NumberStatus.ACTIVE
+        if record.status is NumberStatus.CANCELLING:
+            return record.number, NumberStatus.ACTIVE  # a retried cancel: XOXZO still had it
+        try:
+            self._numbers.mark_cancelling(din_uid, now=now, previous=record)
+        except RecordChangedError as error:
+            raise ConflictError(f"{din_uid} changed meanwhile; nothing was cancelled ({error})") from error
+        return record.number, record.status
+
+    def _delete_routes(self, number: str | None) -> int:
+        return self._routes.delete_routes(number) if number else 0
+
+    # sync ------------------------------------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        """Make our records and XOXZO agree, without ever subscribing or cancelling anything."""
+        subscriptions = _by_din_uid(self.client.list_subscriptions())
+        records = {record.din_uid: record for record in self._numbers.all()}
+        report = SyncReport(at_xoxzo=len(subscriptions), recorded=len(records))
+        for din_uid in sorted(subscriptions.keys() | records.keys()):
+            record, at_xoxzo = records.get(din_uid), subscriptions.get(din_uid)
+            before = len(report.actions) + len(report.errors) + len(report.pending)
+            try:
+                if at_xoxzo is not None:
+                    self._sync_subscribed(din_uid, record, at_xoxzo, report)
+                elif record is not None:
+                    self._sync_not_subscribed(record, report)
+            except (XoxzoError, RecordChangedError) as error:
+                number = record.number if record else None
+                report.errors.append(SyncAction(din_uid, number, "error", _describe(error)))
+            if len(report.actions) + len(report.errors) + len(report.pending) == before:
+                report.in_sync += 1
+        return report
+
+    def _sync_subscribed(
+        self, din_uid: str, record: NumberRecord | None, at_xoxzo: Subscription, report: SyncReport
+    ) -> None:
+        """XOXZO has it, so we hold it and pay for it: our record must say active."""
+        now = self._now()
+        number = (record.number if record else None) or to_e164(at_xoxzo.number)
+        recorded_url = record.action_url if record else None
+        if record is None:
+            self._create_or_conflict(
+                NumberRecord(
+                    din_uid=din_uid,
+                    status=NumberStatus.ACTIVE,
+                    updated_at=now,
+                    number=number,
+                    action_url=at_xoxzo.action_url,
+                    note=f"imported by sync at {now} (subscribed at XOXZO, no record here)",
+                    created_at=now,
+                )
+            )
+            recorded_url = at_xoxzo.action_url
+            report.actions.append(
+                SyncAction(din_uid, number, "imported", "subscribed at XOXZO, no record here")
+            )
+        elif record.status is NumberStatus.CANCELLING:
+            report.pending.append(
+                SyncAction(
+                    din_uid,
+                    number,
+                    "cancel_unfinished",
+                    "a cancel was requested but XOXZO still has the number: run cancel again",
+                )
+            )
+            return
+        elif record.status is NumberStatus.SUBSCRIBING:
+            self._numbers.mark_active(
+                din_uid, now=now, note="subscribe completed by sync", number=number, subscribed_at=now
+            )
+            report.actions.append(
+                SyncAction(din_uid, number, "subscribe_completed", "XOXZO has it: marked active")
+            )
+        elif record.status is not NumberStatus.ACTIVE:
+            self._numbers.mark_active(
+                din_uid,
+                now=now,
+                note=f"found subscribed at XOXZO by sync (was {record.status})",
+                number=number,
+            )
+            report.actions.append(
+                SyncAction(din_uid, number, "reactivated", f"was {record.status}, but XOXZO has it (billed)")
+            )
+
+        if self._action_url is not None and at_xoxzo.action_url != self._action_url:
+            self.client.set_action_url(din_uid, self._action_url)
+            self._numbers.record_action_url(din_uid, now=self._now(), action_url=self._action_url)
+            report.actions.append(
+                SyncAction(din_uid, number, "action_url_set", f"was {redact_url(at_xoxzo.action_url)}")
+            )
+        elif recorded_url != at_xoxzo.action_url and at_xoxzo.action_url is not None:
+            self._numbers.record_action_url(din_uid, now=self._now(), action_url=at_xoxzo.action_url)
+            report.actions.append(SyncAction(din_uid, number, "action_url_recorded", "as XOXZO has it"))
+
+        # Only numbers without any route get one: someone who deleted the default on purpose (to use
+        # the global default) keeps it that way.
+        if number is not None and not self._routes.has_routes(number):
+            if self._routes.ensure_default_route(number, self._now()):
+                report.actions.append(SyncAction(din_uid, number, "default_route_created", "had no routes"))
+        elif number is None:
+            report.pending.append(
+                SyncAction(din_uid, None, "number_unknown", "XOXZO did not give the number: no route")
+            )
+
+    def _sync_not_subscribed(self, record: NumberRecord, report: SyncReport) -> None:
+        """XOXZO does not have it: nothing is billed, whatever our record says."""
+        now = self._now()
+        din_uid, number = record.din_uid, record.number
+        if record.status is NumberStatus.ACTIVE:
+            self._numbers.mark_missing_at_xoxzo(
+                din_uid,
+                now=now,
+                note=f"XOXZO no longer lists it (found by sync at {now}); not cancelled by us",
+            )
+            report.actions.append(
+                SyncAction(din_uid, number, "marked_missing_at_xoxzo", "active here, not at XOXZO")
+            )
+        elif record.status is NumberStatus.SUBSCRIBING:
+            if not self._is_stale(record):
+                report.pending.append(
+                    SyncAction(din_uid, number, "subscribe_in_progress", f"since {record.updated_at}")
+                )
+                return
+            self._numbers.mark_failed(
+                din_uid, now=now, note=f"the subscribe never reached XOXZO (settled by sync at {now})"
+            )
+            report.actions.append(
+                SyncAction(din_uid, number, "marked_failed", "subscribe intent XOXZO never got")
+            )
+        elif record.status is NumberStatus.CANCELLING:
+            self._numbers.mark_cancelled(
+                din_uid, now=now, cancelled_at=now, note="cancel confirmed by sync: XOXZO no longer has it"
+            )
+            report.actions.append(SyncAction(din_uid, number, "cancel_completed", "XOXZO no longer has it"))
+        # cancelled / failed / missing_at_xoxzo: already agrees with XOXZO.
+
+    # helpers ---------------------------------------------------------------------------------
+
+    def _is_stale(self, record: NumberRecord) -> bool:
+        updated = datetime.fromisoformat(record.updated_at)
+        return self._clock() - updated > self._subscribe_grace
+
+    def _create_or_conflict(self, record: NumberRecord) -> None:
+        try:
+            self._numbers.create(record)
+        except RecordChangedError as error:
+            raise ConflictError(
+                f"a record of {record.din_uid} appeared meanwhile; run the operation again ({error})"
+            ) from error
+
+
+class _HasDinUid(Protocol):
+    @property
+    def din_uid(self) -> str: ...
+
+
+def _by_din_uid[T: _HasDinUid](items: Iterable[T]) -> dict[str, T]:
+    return {item.din_uid: item for item in items}
+
+
+def _available_number(din: AvailableDin) -> AvailableNumber:
+    return AvailableNumber(
+        din_uid=din.din_uid,
+        number=to_e164(din.number) or din.number,
+        country_code=din.country_code,
+        prefix=din.prefix,
+        monthly_cost=din.monthly_cost,
+        minute_cost=din.minute_cost,
+    )
+
+
+def _check_confirmation(din_uid: str, confirm: str, record: NumberRecord | None) -> None:
+    if record is None and confirm.strip() != din_uid:
+        raise InvalidRequestError(
+            [f"confirm must equal the din_uid {din_uid!r} (there is no record here to check a number)"]
+        )
+    if record is not None and not _confirms(confirm, record):
+        raise InvalidRequestError(
+            [
+                f"confirm {confirm[:80]!r} matches neither the din_uid {din_uid!r} nor its number "
+                f"{record.number!r}"
+            ]
+        )
+
+
+def _confirms(confirm: str, record: NumberRecord) -> bool:
+    if confirm.strip() == record.din_uid:
+        return True
+    return record.number is not None and to_e164(confirm) == record.number
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, XoxzoApiError):
+        return f"{type(error).__name__}: HTTP {error.status} on {error.method} {error.path}"
+    return f"{type(error).__name__}: {error}"
+
+
+# --- Requests: direct-invocation events, parsed and checked in one place ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    country: str | None
+    prefix: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeRequest:
+    din_uid: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetActionUrlRequest:
+    din_uid: str | None
+    all_numbers: bool
+    action_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRequest:
+    din_uid: str
+    confirm: str
+    delete_routes: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRequest:
+    pass
+
+
+Request = SearchRequest | SubscribeRequest | ListRequest | SetActionUrlRequest | CancelRequest | SyncRequest
+
+_FIELDS: dict[str, frozenset[str]] = {
+    "search": frozenset({"country", "prefix"}),
+    "subscribe": frozenset({"din_uid"}),
+    "list": frozenset(),
+    "set-action-url": frozenset({"din_uid", "all", "action_url"}),
+    "cancel": frozenset({"din_uid", "confirm", "delete_routes"}),
+    "sync": frozenset(),
+}
+OPERATIONS = tuple(_FIELDS)
+
+
+def parse_request(event: Mapping[str, Any]) -> Request:
+    """The request in a direct-invocation event; InvalidRequestError lists every problem found."""
+    problems: list[str] = []
+    operation = event.get("operation")
+    if operation not in _FIELDS:
+        problems.append(f"operation must be one of {', '.join(OPERATIONS)} (got {operation!r})")
+        raise InvalidRequestError(problems)
+    unknown = sorted(set(event) - _FIELDS[operation] - {"operation"})
+    if unknown:
+        problems.append(f"unknown field(s) for {operation}: {', '.join(unknown)}")
+
+    request: Request
+    match operation:
+        case "search":
+            request = SearchRequest(
+                check_country(event.get("country"), problems), check_prefix(event.get("prefix"), problems)
+            )
+        case "subscribe":
+            request = SubscribeRequest(check_din_uid(event.get("din_uid"), problems))
+        case "list":
+            request = ListRequest()
+        case "set-action-url":
+            all_numbers = check_bool(event.get("all"), problems, "all")
+            din_uid = event.get("din_uid")
+            if all_numbers and din_uid is not None:
+                problems.append("give either din_uid or all=true, not both")
+            elif not all_numbers:
+                check_din_uid(din_uid, problems, "din_uid (or all=true)")
+            action_url = check_action_url(event.get("action_url"), problems)
+            request = SetActionUrlRequest(din_uid if not all_numbers else None, all_numbers, action_url)
+        case "cancel":
+            din_uid = check_din_uid(event.get("din_uid"), problems)
+            confirm = event.get("confirm")
+            if not isinstance(confirm, str) or not confirm.strip():
+                problems.append("confirm is required: repeat the din_uid or the number to cancel")
+                confirm = ""
+            request = CancelRequest(
+                din_uid, confirm, check_bool(event.get("delete_routes"), problems, "delete_routes")
+            )
+        case _:
+            request = SyncRequest()
+    _raise_if_problems(problems)
+    return request
