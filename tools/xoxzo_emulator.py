@@ -143,6 +143,7 @@ class RecordedRequest:
     authorized: bool  # whether it carried the right SID/token
     status: int | None  # the status answered (None when the connection was dropped)
     fault: str | None = None  # the injected fault it met, if any
+    content_type: str | None = None  # the request's Content-Type header
 
     @property
     def query_params(self) -> dict[str, list[str]]:
@@ -216,12 +217,14 @@ class XoxzoEmulator:
         auth_token: str = DEFAULT_AUTH_TOKEN,
         pool: Iterable[Din] = DEFAULT_POOL,
         fault_delay: float = 1.0,
+        poll_interval: float = 0.01,
     ) -> None:
         self.host = host
         self.port = port
         self.sid = sid
         self.auth_token = auth_token
         self.fault_delay = fault_delay
+        self.poll_interval = poll_interval  # how soon stop() returns
         self._lock = threading.Lock()
         self._pool: dict[str, Din] = {din.din_uid: din for din in pool}  # every number, ours or not
         self._subscriptions: dict[str, _Subscription] = {}
@@ -242,7 +245,10 @@ class XoxzoEmulator:
         self._server = server
         self.port = server.server_address[1]
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="xoxzo-emulator", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": self.poll_interval},
+            name="xoxzo-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -454,6 +460,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # One write per answer (headers and body together) and no Nagle: no delayed-ACK stalls.
+    wbufsize = -1
+    disable_nagle_algorithm = True
     server_version = "XoxzoEmulator/1.0"
     sys_version = ""
 
@@ -497,6 +506,7 @@ class _Handler(BaseHTTPRequestHandler):
                     authorized=authorized,
                     status=status,
                     fault=fault.label if fault else None,
+                    content_type=self.headers.get("Content-Type"),
                 )
             )
 
