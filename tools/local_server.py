@@ -40,7 +40,7 @@ FUNCTION_MODULES = {"ActionFunction": "action_handler", "ProvisioningFunction": 
 _invoke_lock = threading.Lock()
 
 
-class _LocalContext:
+class LocalLambdaContext:
     """The attributes of a Lambda context object that Powertools reads."""
 
     def __init__(self, function_name: str) -> None:
@@ -67,7 +67,7 @@ def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], dict[str, A
 def invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
     handler = load_handler(logical_id)
     with _invoke_lock:
-        return handler(event, _LocalContext(logical_id))
+        return handler(event, LocalLambdaContext(logical_id))
 
 
 def http_api_event(method: str, target: str, headers: dict[str, str], source_ip: str) -> dict[str, Any]:
