@@ -1,0 +1,47 @@
+"""The README's local run, over real HTTP on loopback: moto server, seeded routes, the real handler."""
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tools.local_env import LOCAL_ACTION_SECRET
+
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "action"
+
+
+def get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+def test_curl_the_action_url(local_server):
+    assert local_server["action_url"].endswith(f"/action/{LOCAL_ACTION_SECRET}")
+    status, content_type, body = get(f"{local_server['action_url']}?caller=09012345678&recipient=0312345678")
+    assert (status, content_type, body) == (200, "text/plain; charset=utf-8", "transfer +81312340001")
+
+    status, _, body = get(f"{local_server['action_url']}?caller=&recipient=%2B81312345678")
+    assert status == 200 and body.startswith('say ja "非通知設定')
+
+    status, _, body = get(f"{local_server['action_url']}?caller=0335550123&recipient=0355550000")
+    assert (status, body) == (200, 'say ja "おかけになった電話番号は現在使われておりません。"')
+
+
+def test_wrong_secret_is_403(local_server):
+    base = local_server["action_url"].rsplit("/", 1)[0]
+    status, _, body = get(f"{base}/not-the-secret-at-all-0123456789abcdef?caller=1&recipient=0312345678")
+    assert (status, body) == (403, "Forbidden")
+
+
+def test_invoke_endpoint_runs_a_sample_event(local_server):
+    event = (EVENTS / "national-holiday.json").read_bytes()
+    request = urllib.request.Request(
+        f"{local_server['lambda_url']}/2015-03-31/functions/ActionFunction/invocations", data=event
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        result = json.loads(response.read())
+    assert result["statusCode"] == 200
+    assert result["body"] == "playback http://example.com/audio/holiday-closed.mp3"
