@@ -38,6 +38,7 @@ import hmac
 import json
 import logging
 import re
+import signal
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -604,10 +605,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"XOXZO DIN API emulator on {emulator.base_url}", flush=True)
         print(f"  sid={emulator.sid} auth_token={emulator.auth_token}", flush=True)
         print(f"  {len(emulator.available())} numbers available; Ctrl-C to stop", flush=True)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
         try:
-            threading.Event().wait()
+            while not stop.wait(0.5):
+                pass
         except KeyboardInterrupt:
-            print("stopped", flush=True)
+            pass
+        print("stopped", flush=True)
     return 0
 
 

@@ -586,9 +586,14 @@ def test_cli_serves_and_prints_its_base_url_and_credentials() -> None:
         response = requests.get(base_url + "/voice/dins/", auth=("cli-sid", "cli-tok"), timeout=5)
         assert response.status_code == 200
         assert len(response.json()) == 12
+        process.terminate()  # SIGTERM stops it cleanly, like Ctrl-C
+        remaining, _ = process.communicate(timeout=5)
+        assert "stopped" in remaining
+        assert process.returncode == 0
     finally:
-        process.terminate()
-        process.wait(timeout=5)
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def test_error_status_and_body_reach_our_exception(xoxzo_emulator: XoxzoEmulator) -> None:
