@@ -599,3 +599,13 @@ def test_retries_are_logged_without_credentials(caplog: pytest.LogCaptureFixture
         dumped = f"{record.getMessage()} {record.__dict__}"
         assert TOKEN not in dumped
         assert "Authorization" not in dumped
+
+
+def test_subscribe_exhausted_on_429_never_lists_and_says_not_applied() -> None:
+    session = ScriptedSession(reply(429, {}), reply(429, {}))
+    client, sleeps = make_client(session, max_attempts=2)
+    with pytest.raises(XoxzoUnavailableError, match="not applied") as caught:
+        client.subscribe(UID)
+    assert (caught.value.attempts, caught.value.last_status) == (2, 429)
+    assert session.methods() == ["POST /voice/dins/subscriptions/"] * 2
+    assert len(sleeps) == 1

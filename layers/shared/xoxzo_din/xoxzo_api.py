@@ -398,7 +398,8 @@ class XoxzoClient:
                 self._sleep(delay if delay is not None else self._backoff(attempt))
         raise XoxzoUnavailableError(
             f"XOXZO {method} {path} (subscribe {din_uid}) did not succeed after {self.max_attempts} "
-            f"attempts (last status: {last_status}); the subscription list does not show it",
+            f"attempts (last status: {last_status})"
+            + ("; the subscription list does not show it" if ambiguous_before else "; it was not applied"),
             attempts=self.max_attempts,
             last_status=last_status,
             method=method,
