@@ -1,5 +1,7 @@
 """The route reader against moto (tables from template.yaml) and against stubbed DynamoDB errors."""
 
+from typing import Any
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -8,7 +10,7 @@ from botocore.stub import Stubber
 from tools.local_env import put_route_items
 from xoxzo_din.routes_store import CLIENT_CONFIG, RoutesReader
 
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {"number": "*", "rule_id": "default", "action": "voicemail"},
     {"number": "+81312345678", "rule_id": "default", "action": "say", "text": "a"},
     {

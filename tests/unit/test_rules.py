@@ -28,7 +28,7 @@ def decide(items, at, caller="+81335550123", global_items=()):
 
 
 def jst(*args):
-    return datetime(*args, tzinfo=JST)
+    return datetime(*args).replace(tzinfo=JST)
 
 
 # --- order and fallbacks ------------------------------------------------------------------------

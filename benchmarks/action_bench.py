@@ -1,0 +1,191 @@
+"""Action function benchmark: `make bench` (or `python -m benchmarks.action_bench`).
+
+Prints, in one run:
+- cold start: the handler's import-and-init time against the baseline of importing boto3 and
+  creating a DynamoDB client (each in a fresh interpreter, median of several runs), and peak memory;
+- warm per-call time with a route-cache hit and with a miss, against moto's DynamoDB server on
+  loopback (a miss is dominated by that server, not by DynamoDB's real latency);
+- DynamoDB requests per call, counted at the botocore client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+TARGET_COLD_START_RATIO = 1.3
+
+
+def _cold_worker(kind: str) -> None:
+    """Runs in a fresh interpreter: time one cold start, print it as JSON."""
+    import resource  # noqa: PLC0415
+
+    started = time.perf_counter()
+    if kind == "baseline":
+        import boto3  # noqa: PLC0415
+
+        boto3.client("dynamodb")
+    else:
+        import action_handler  # noqa: PLC0415, F401
+    elapsed = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": elapsed, "peak_rss_mib": peak_kib / 1024}), file=sys.__stderr__)
+
+
+def _environment() -> dict[str, str]:
+    from tools.local_env import FAKE_CREDENTIALS, LOCAL_ACTION_SECRET  # noqa: PLC0415
+
+    return {
+        **{name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))},
+        **FAKE_CREDENTIALS,
+        "AWS_DEFAULT_REGION": "ap-northeast-1",
+        # The Lambda runtime has no awscrt (aws-sam-cli brings it into this venv): keep botocore off it.
+        "BOTO_DISABLE_CRT": "true",
+        "ACTION_SECRET": LOCAL_ACTION_SECRET,
+        "ROUTES_TABLE_NAME": "bench-routes",
+        "POWERTOOLS_SERVICE_NAME": "din-action",
+        "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDinBench",
+        "PYTHONPATH": os.pathsep.join(
+            [str(REPOSITORY / "layers/shared"), str(REPOSITORY / "functions/action"), str(REPOSITORY)]
+        ),
+    }
+
+
+def cold_start(kind: str, runs: int) -> dict[str, float]:
+    samples = []
+    for _ in range(runs):
+        completed = subprocess.run(
+            [sys.executable, "-m", "benchmarks.action_bench", "--cold-worker", kind],
+            cwd=REPOSITORY,
+            env=_environment(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        samples.append(json.loads(completed.stderr.strip().splitlines()[-1]))
+    return {
+        "median_ms": statistics.median(sample["seconds"] for sample in samples) * 1000,
+        "min_ms": min(sample["seconds"] for sample in samples) * 1000,
+        "peak_rss_mib": statistics.median(sample["peak_rss_mib"] for sample in samples),
+    }
+
+
+def _warm_worker(calls: int) -> None:
+    """Runs in its own interpreter (handler logs go to /dev/null): time warm calls."""
+    import boto3  # noqa: PLC0415
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415
+
+    from tools.local_env import point_environment_at, prepare_tables  # noqa: PLC0415
+    from tools.local_server import LocalLambdaContext, http_api_event  # noqa: PLC0415
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = "http://{}:{}".format(*server.get_host_and_port())
+    point_environment_at(endpoint)
+    names = prepare_tables(endpoint)
+    del boto3
+
+    results: dict[str, Any] = {}
+    for label, ttl in (("hit", "300"), ("miss", "0")):
+        os.environ["ROUTE_CACHE_TTL_SECONDS"] = ttl
+        os.environ["ROUTES_TABLE_NAME"] = names["ROUTES_TABLE_NAME"]
+        sys.modules.pop("action_handler", None)
+        import action_handler  # noqa: PLC0415
+
+        operations: list[str] = []
+        action_handler.routes_reader._client.meta.events.register(
+            "before-call.dynamodb", lambda model, _seen=operations, **_: _seen.append(model.name)
+        )
+        context = LocalLambdaContext("ActionFunction")
+        secret = os.environ["ACTION_SECRET"]
+        event = http_api_event(
+            "GET", f"/action/{secret}?caller=09012345678&recipient=0312345678", {}, "127.0.0.1"
+        )
+        action_handler.lambda_handler(event, context)  # first call: fills the cache / opens the connection
+        operations.clear()
+        timings = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            response = action_handler.lambda_handler(event, context)
+            timings.append(time.perf_counter() - started)
+            assert response["statusCode"] == 200
+        results[label] = {
+            "median_us": statistics.median(timings) * 1e6,
+            "p95_us": sorted(timings)[int(len(timings) * 0.95)] * 1e6,
+            "requests_per_call": len(operations) / calls,
+            "operations": sorted(set(operations)),
+            "answer": response["body"],
+        }
+    server.stop()
+    print(json.dumps(results), file=sys.__stderr__)
+
+
+def warm_calls(calls: int) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.action_bench", "--warm-worker", str(calls)],
+        cwd=REPOSITORY,
+        env=_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(completed.stderr.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=9, help="cold starts per variant")
+    parser.add_argument("--calls", type=int, default=300, help="warm calls per cache case")
+    parser.add_argument("--cold-worker", choices=["baseline", "handler"], help=argparse.SUPPRESS)
+    parser.add_argument("--warm-worker", type=int, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.cold_worker:
+        _cold_worker(arguments.cold_worker)
+        return
+    if arguments.warm_worker:
+        _warm_worker(arguments.warm_worker)
+        return
+
+    print(f"Python {sys.version.split()[0]} on {os.uname().machine}, {os.cpu_count()} cores")
+    baseline = cold_start("baseline", arguments.runs)
+    handler = cold_start("handler", arguments.runs)
+    ratio = handler["median_ms"] / baseline["median_ms"]
+    print(f"\nCold import-and-init, median of {arguments.runs} fresh interpreters:")
+    print(
+        f"  baseline (import boto3 + DynamoDB client): {baseline['median_ms']:7.1f} ms   "
+        f"peak RSS {baseline['peak_rss_mib']:.1f} MiB"
+    )
+    print(
+        f"  action handler (import + init)           : {handler['median_ms']:7.1f} ms   "
+        f"peak RSS {handler['peak_rss_mib']:.1f} MiB"
+    )
+    verdict = "within" if ratio <= TARGET_COLD_START_RATIO else "OVER"
+    print(f"  ratio {ratio:.2f}x ({verdict} the {TARGET_COLD_START_RATIO}x target)")
+
+    warm = warm_calls(arguments.calls)
+    print(
+        f"\nWarm calls through lambda_handler, {arguments.calls} each (DynamoDB = moto server on loopback):"
+    )
+    for label in ("hit", "miss"):
+        row = warm[label]
+        print(
+            f"  cache {label:4}: median {row['median_us']:8.1f} us   p95 {row['p95_us']:8.1f} us   "
+            f"DynamoDB requests/call {row['requests_per_call']:.2f} {row['operations']}"
+        )
+    print(f"  answer: {warm['hit']['answer']}")
+
+
+if __name__ == "__main__":
+    main()
