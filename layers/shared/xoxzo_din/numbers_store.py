@@ -55,7 +55,7 @@ HELD_STATUSES = frozenset({NumberStatus.SUBSCRIBING, NumberStatus.ACTIVE, Number
 class NumberRecord:
     din_uid: str
     status: NumberStatus
-    updated_at: str  # ISO 8601 UTC; also the optimistic-locking token of full-record writes
+    updated_at: str  # ISO 8601 UTC
     number: str | None = None  # canonical E.164 "+81..."; None only when XOXZO never told us
     action_url: str | None = None  # what we last set at XOXZO
     subscribed_at: str | None = None
@@ -66,6 +66,9 @@ class NumberRecord:
     prefix: str | None = None
     note: str | None = None  # the last thing that happened to the record, for humans
     created_at: str | None = None
+    # Incremented by every write: the optimistic-locking token (timestamps have equal values
+    # within a second).
+    version: int = 0
 
     def to_item(self) -> dict[str, Any]:
         """The DynamoDB item: absent values are left out, floats become Decimal."""
@@ -145,18 +148,18 @@ class NumbersStore:
     def active(self) -> list[NumberRecord]:
         return [record for record in self.all() if record.status is NumberStatus.ACTIVE]
 
-    # Full-record writes, guarded by optimistic locking on updated_at.
+    # Full-record writes, guarded by the record's version.
 
     def create(self, record: NumberRecord) -> None:
         """Write a record for a din_uid that has none (a subscribe intent, an import)."""
-        self._put(record, Attr("din_uid").not_exists(), "no record")
+        self._put(record.with_changes(version=1), Attr("din_uid").not_exists(), "no record")
 
     def replace_record(self, record: NumberRecord, previous: NumberRecord) -> None:
         """Overwrite `previous` with `record`, unless it changed since `previous` was read."""
         self._put(
-            record,
-            Attr("updated_at").eq(previous.updated_at) & Attr("status").eq(str(previous.status)),
-            f"status {previous.status} as of {previous.updated_at}",
+            record.with_changes(version=previous.version + 1),
+            _unchanged_since(previous),
+            f"version {previous.version} ({previous.status})",
         )
 
     # Partial updates: they touch only what they name, so they never clobber concurrent changes
@@ -204,8 +207,8 @@ class NumbersStore:
             din_uid,
             now,
             {"status": NumberStatus.CANCELLING, "note": f"cancel requested at {now}"},
-            Attr("updated_at").eq(previous.updated_at),
-            f"status {previous.status} as of {previous.updated_at}",
+            _unchanged_since(previous),
+            f"version {previous.version} ({previous.status})",
         )
 
     def mark_cancelled(self, din_uid: str, *, now: str, cancelled_at: str, note: str) -> None:
@@ -250,8 +253,13 @@ class NumbersStore:
     ) -> None:
         # Placeholders for every name: "status", "number" and friends are DynamoDB reserved words.
         assignments = {**values, "updated_at": now}
-        names = {f"#{name}": name for name in [*assignments, *remove]}
-        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in assignments)
+        names = {f"#{name}": name for name in [*assignments, *remove, "version"]}
+        expression = "SET " + ", ".join(
+            [
+                *(f"#{name} = :{name}" for name in assignments),
+                "#version = if_not_exists(#version, :zero) + :one",
+            ]
+        )
         if remove:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in remove)
         try:
@@ -260,12 +268,20 @@ class NumbersStore:
                 UpdateExpression=expression,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={
-                    f":{name}": _to_dynamodb(value) for name, value in assignments.items()
+                    **{f":{name}": _to_dynamodb(value) for name, value in assignments.items()},
+                    ":zero": 0,
+                    ":one": 1,
                 },
                 ConditionExpression=condition,
             )
         except ClientError as error:
             raise _conflict_or(error, din_uid, expectation) from error
+
+
+def _unchanged_since(previous: NumberRecord) -> ConditionBase:
+    if previous.version == 0:  # written by hand, without a version
+        return Attr("version").not_exists() & Attr("updated_at").eq(previous.updated_at)
+    return Attr("version").eq(previous.version)
 
 
 def _conflict_or(error: ClientError, din_uid: str, expectation: str) -> Exception:

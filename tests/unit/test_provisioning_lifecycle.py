@@ -1,0 +1,658 @@
+"""Provisioner against an in-memory XOXZO and the template's tables in moto: what each operation
+writes, in which order, and what it refuses."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.provisioning import (
+    ConflictError,
+    DynamoDbRoutesWriter,
+    InvalidRequestError,
+    NotAvailableError,
+    NotHeldError,
+    OutcomeUnknownError,
+    Provisioner,
+    redact_url,
+)
+from xoxzo_din.route_items import DEFAULT_RULE_ID, new_number_default_item
+from xoxzo_din.xoxzo_api import (
+    AvailableDin,
+    Subscription,
+    XoxzoAuthError,
+    XoxzoNotFoundError,
+    XoxzoUnavailableError,
+    XoxzoValidationError,
+)
+
+ACTION_URL = (
+    "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/s3cr3t-0123456789abcdefghijklmnop"
+)
+OTHER_URL = "https://old.example.com/action/old-secret-0123456789abcdef"
+TOKYO = AvailableDin("JPg3nw7pd5xjl8va", "+81345678901", "81", "3", 1300.0, 2.0)
+IP_PHONE = AvailableDin("JPafr34rafic76tf", "+815012345678", "81", "50", 650.0, 1.0)
+OSAKA = AvailableDin("JPj8mc3gt6pyw5rk", "+81612345678", "81", "6", 1100.0, 2.0)
+
+
+class FakeXoxzo:
+    """XOXZO in memory. `journal` is shared with the store and routes spies to check write order."""
+
+    def __init__(self, journal: list[str], pool: list[AvailableDin]) -> None:
+        self.journal = journal
+        self.pool = {din.din_uid: din for din in pool}
+        self.subscribed: dict[str, Subscription] = {}
+        self.failures: dict[str, list[Exception]] = {}
+
+    def _call(self, name: str) -> None:
+        self.journal.append(f"xoxzo.{name}")
+        queued = self.failures.get(name)
+        if queued:
+            raise queued.pop(0)
+
+    def fail(self, name: str, *errors: Exception) -> None:
+        self.failures.setdefault(name, []).extend(errors)
+
+    def calls(self, name: str) -> int:
+        return self.journal.count(f"xoxzo.{name}")
+
+    def holds(self, din: AvailableDin, action_url: str | None = None) -> None:
+        self.subscribed[din.din_uid] = Subscription(din.din_uid, din.number, action_url)
+
+    def search(self, *, country: str | None = None, prefix: str | None = None) -> list[AvailableDin]:
+        self._call("search")
+        return [
+            din
+            for uid, din in self.pool.items()
+            if uid not in self.subscribed and (prefix is None or din.number[1:].startswith(prefix))
+        ]
+
+    def subscribe(self, din_uid: str) -> Subscription:
+        self._call("subscribe")
+        din = self.pool[din_uid]
+        self.subscribed[din_uid] = Subscription(din_uid, din.number, None)
+        return self.subscribed[din_uid]
+
+    def list_subscriptions(self) -> list[Subscription]:
+        self._call("list_subscriptions")
+        return list(self.subscribed.values())
+
+    def set_action_url(self, din_uid: str, action_url: str) -> None:
+        self._call("set_action_url")
+        if din_uid not in self.subscribed:
+            raise XoxzoNotFoundError(404, {"detail": "Not found."}, "POST", f"/{din_uid}/")
+        self.subscribed[din_uid] = replace(self.subscribed[din_uid], action_url=action_url)
+
+    def cancel(self, din_uid: str) -> None:
+        self._call("cancel")
+        if self.subscribed.pop(din_uid, None) is None:
+            raise XoxzoNotFoundError(404, {"detail": "Not found."}, "DELETE", f"/{din_uid}/")
+
+
+class JournalingStore(NumbersStore):
+    def __getattribute__(self, name: str) -> Any:
+        attribute = super().__getattribute__(name)
+        if name.startswith(("create", "replace_record", "mark_", "record_", "revert_")):
+            journal: list[str] = super().__getattribute__("journal")
+
+            def logged(*args: Any, **kwargs: Any) -> Any:
+                first = args[0] if args else None
+                status = f":{first.status}" if isinstance(first, NumberRecord) else ""
+                journal.append(f"store.{name}{status}")
+                return attribute(*args, **kwargs)
+
+            return logged
+        return attribute
+
+
+class JournalingRoutes(DynamoDbRoutesWriter):
+    journal: list[str]
+
+    def ensure_default_route(self, number: str, now: str) -> bool:
+        self.journal.append("routes.ensure_default_route")
+        return super().ensure_default_route(number, now)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class World:
+    def __init__(self, tables: dict[str, str]) -> None:
+        self.journal: list[str] = []
+        self.xoxzo = FakeXoxzo(self.journal, [TOKYO, IP_PHONE, OSAKA])
+        dynamodb = boto3.resource("dynamodb")
+        self.numbers = JournalingStore(dynamodb.Table(tables["NUMBERS_TABLE_NAME"]))
+        self.numbers.journal = self.journal  # type: ignore[attr-defined]
+        self.routes_table = dynamodb.Table(tables["ROUTES_TABLE_NAME"])
+        self.routes = JournalingRoutes(self.routes_table)
+        self.routes.journal = self.journal
+        self.clock = Clock()
+        self.provisioner = self.make(action_url=ACTION_URL)
+
+    def make(self, **overrides: Any) -> Provisioner:
+        options: dict[str, Any] = {
+            "client": self.xoxzo,
+            "numbers": self.numbers,
+            "routes": self.routes,
+            "action_url": ACTION_URL,
+            "clock": self.clock,
+        }
+        return Provisioner(**(options | overrides))
+
+    def record(self, din_uid: str) -> NumberRecord:
+        found = self.numbers.get(din_uid)
+        assert found is not None, f"no record of {din_uid}"
+        return found
+
+    def routes_of(self, number: str) -> list[dict[str, Any]]:
+        return self.routes_table.query(
+            KeyConditionExpression="#n = :n",
+            ExpressionAttributeNames={"#n": "number"},
+            ExpressionAttributeValues={":n": number},
+        )["Items"]
+
+    def seed(self, din: AvailableDin, status: NumberStatus, **changes: Any) -> None:
+        self.numbers.create(
+            NumberRecord(
+                din_uid=din.din_uid,
+                status=status,
+                updated_at="2026-04-01T08:00:00Z",
+                number=din.number,
+                **changes,
+            )
+        )
+
+
+@pytest.fixture
+def world(tables: dict[str, str]) -> World:
+    return World(tables)
+
+
+def never_called() -> Any:
+    raise AssertionError("XOXZO must not be called")
+
+
+# --- subscribe -------------------------------------------------------------------------------------
+
+
+def test_subscribe_writes_intent_first_then_posts_then_records_each_step(world: World) -> None:
+    result = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert result.outcome == "subscribed"
+    assert (result.number, result.action_url_set, result.default_route_created) == (TOKYO.number, True, True)
+    assert result.warnings == []
+    writes = [entry for entry in world.journal if entry != "xoxzo.list_subscriptions"]
+    assert writes == [
+        "xoxzo.search",
+        "store.create:subscribing",  # (1) intent, before any money is spent
+        "xoxzo.subscribe",  # (2)
+        "store.mark_active",  # (3)
+        "xoxzo.set_action_url",  # (4)
+        "store.record_action_url",  # (5)
+        "routes.ensure_default_route",  # (6)
+    ]
+    record = world.record(TOKYO.din_uid)
+    assert record.status is NumberStatus.ACTIVE
+    assert record.subscribed_at == "2026-04-01T09:00:00Z"
+    assert (record.monthly_cost, record.minute_cost, record.prefix) == (1300.0, 2.0, "3")
+    assert record.action_url == ACTION_URL
+    assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
+    [route] = world.routes_of(TOKYO.number)
+    assert route["rule_id"] == DEFAULT_RULE_ID
+    # Answers never show the action URL's secret.
+    assert result.record is not None and "s3cr3t" not in str(result.record)
+
+
+def test_subscribing_a_number_we_hold_subscribes_nothing(world: World) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)
+    world.journal.clear()
+
+    again = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert again.outcome == "already_held"
+    # Not even a XOXZO read (our record is enough), and no record write.
+    assert [entry for entry in world.journal if not entry.startswith("routes.")] == []
+    assert world.xoxzo.calls("subscribe") == 0
+
+
+def test_a_held_number_with_unfinished_steps_gets_them_finished_by_subscribe(world: World) -> None:
+    world.xoxzo.holds(TOKYO)
+    world.seed(TOKYO, NumberStatus.ACTIVE)
+
+    again = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert (again.outcome, again.action_url_set, again.default_route_created) == ("already_held", True, True)
+    assert world.xoxzo.calls("subscribe") == 0
+    assert world.record(TOKYO.din_uid).action_url == ACTION_URL
+
+
+def test_a_number_xoxzo_already_has_is_adopted_without_posting(world: World) -> None:
+    world.xoxzo.holds(TOKYO, action_url=OTHER_URL)
+
+    result = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert result.outcome == "adopted"
+    assert world.xoxzo.calls("subscribe") == 0
+    record = world.record(TOKYO.din_uid)
+    assert (record.status, record.number, record.action_url) == (
+        NumberStatus.ACTIVE,
+        TOKYO.number,
+        ACTION_URL,
+    )
+    assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
+
+
+def test_an_interrupted_subscribe_that_reached_xoxzo_is_adopted_on_retry(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.SUBSCRIBING)  # crashed right after the POST
+    world.xoxzo.holds(TOKYO)
+
+    result = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert result.outcome == "adopted"
+    assert world.xoxzo.calls("subscribe") == 0
+    assert world.record(TOKYO.din_uid).status is NumberStatus.ACTIVE
+
+
+def test_a_subscribe_still_running_elsewhere_is_not_posted_again(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.SUBSCRIBING)
+    world.clock.now = datetime(2026, 4, 1, 8, 1, tzinfo=UTC)  # the intent is one minute old
+
+    with pytest.raises(ConflictError, match="may still be running"):
+        world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert world.xoxzo.calls("subscribe") == 0
+    assert world.record(TOKYO.din_uid).status is NumberStatus.SUBSCRIBING
+
+
+def test_a_stale_intent_xoxzo_never_got_is_subscribed_afresh(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.SUBSCRIBING)  # an hour old: the invocation died before POSTing
+
+    result = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert result.outcome == "subscribed"
+    assert world.xoxzo.calls("subscribe") == 1
+    assert "store.replace_record:subscribing" in world.journal
+
+
+def test_two_subscribes_racing_for_the_intent_post_once(world: World) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)  # the first invocation
+    # The second one read our record, XOXZO's list and the search before the first wrote anything.
+    world.numbers.get = lambda din_uid: None  # type: ignore[method-assign]
+    world.xoxzo.list_subscriptions = lambda: []  # type: ignore[method-assign]
+    world.xoxzo.search = lambda **_: [TOKYO]  # type: ignore[method-assign]
+
+    with pytest.raises(ConflictError, match="nothing was subscribed"):
+        world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert world.xoxzo.calls("subscribe") == 1
+
+
+def test_a_din_uid_xoxzo_does_not_offer_is_refused_before_any_write(world: World) -> None:
+    with pytest.raises(NotAvailableError):
+        world.provisioner.subscribe("JPunknown0000000")
+
+    assert world.xoxzo.calls("subscribe") == 0
+    assert world.numbers.get("JPunknown0000000") is None
+
+
+def test_a_subscribe_xoxzo_refuses_leaves_a_failed_record(world: World) -> None:
+    world.xoxzo.fail("subscribe", XoxzoValidationError(400, {"din_uid": ["No"]}, "POST", "/subs/"))
+
+    with pytest.raises(XoxzoValidationError):
+        world.provisioner.subscribe(TOKYO.din_uid)
+
+    record = world.record(TOKYO.din_uid)
+    assert record.status is NumberStatus.FAILED
+    assert record.note == "XOXZO refused the subscribe: HTTP 400"
+    assert world.routes_of(TOKYO.number) == []
+
+
+def test_an_unanswered_subscribe_stays_subscribing_for_sync_to_settle(world: World) -> None:
+    world.xoxzo.fail("subscribe", XoxzoUnavailableError("gone", attempts=4, last_status=503))
+
+    with pytest.raises(OutcomeUnknownError, match="run sync"):
+        world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert world.record(TOKYO.din_uid).status is NumberStatus.SUBSCRIBING
+
+
+def test_a_failed_action_url_does_not_undo_the_subscription(world: World) -> None:
+    world.xoxzo.fail("set_action_url", XoxzoUnavailableError("down", attempts=4, last_status=503))
+
+    result = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert result.outcome == "subscribed"
+    assert result.action_url_set is False
+    assert any("run set-action-url or sync" in warning for warning in result.warnings)
+    record = world.record(TOKYO.din_uid)
+    assert (record.status, record.action_url) == (NumberStatus.ACTIVE, None)
+    assert result.default_route_created is True
+
+
+def test_an_existing_default_route_is_never_overwritten(world: World) -> None:
+    mine = new_number_default_item(TOKYO.number, "2026-01-01T00:00:00Z") | {"text": "ours, by hand"}
+    world.routes_table.put_item(Item=mine)
+
+    result = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert result.default_route_created is False
+    [route] = world.routes_of(TOKYO.number)
+    assert route["text"] == "ours, by hand"
+
+
+def test_without_an_action_url_the_number_is_subscribed_and_the_gap_reported(world: World) -> None:
+    result = world.make(action_url=None).subscribe(TOKYO.din_uid)
+
+    assert result.outcome == "subscribed"
+    assert world.xoxzo.calls("set_action_url") == 0
+    assert any("ACTION_URL" in warning for warning in result.warnings)
+
+
+# --- invalid input -----------------------------------------------------------------------------
+
+
+def test_invalid_input_lists_every_problem_and_never_builds_the_client(world: World) -> None:
+    provisioner = world.make(client=None, client_factory=never_called)
+
+    with pytest.raises(InvalidRequestError) as search_error:
+        provisioner.search(country="Japan", prefix="03-")
+    with pytest.raises(InvalidRequestError) as subscribe_error:
+        provisioner.subscribe("../etc")
+    with pytest.raises(InvalidRequestError) as point_error:
+        provisioner.set_action_url("JPx", all_numbers=True, action_url="ftp://x")
+    with pytest.raises(InvalidRequestError) as cancel_error:
+        provisioner.cancel("a b", confirm="")
+
+    assert len(search_error.value.problems) == 2
+    assert len(subscribe_error.value.problems) == 1
+    assert len(point_error.value.problems) == 2
+    assert len(cancel_error.value.problems) == 2
+
+
+# --- set-action-url --------------------------------------------------------------------------
+
+
+def test_set_action_url_refuses_a_number_we_do_not_hold(world: World) -> None:
+    world.xoxzo.holds(TOKYO)
+    provisioner = world.make(client=None, client_factory=never_called)
+
+    with pytest.raises(NotHeldError, match="run sync"):
+        provisioner.set_action_url(TOKYO.din_uid)
+
+
+def test_set_action_url_for_all_goes_on_after_a_failure_and_reports_it(world: World) -> None:
+    for din in (TOKYO, IP_PHONE, OSAKA):
+        world.xoxzo.holds(din)
+        world.seed(din, NumberStatus.ACTIVE)
+    world.seed(replace(TOKYO, din_uid="JPcancelled00000"), NumberStatus.CANCELLED)
+    world.xoxzo.fail("set_action_url", XoxzoAuthError(401, {"detail": "no"}, "POST", "/x/"))
+
+    result = world.provisioner.set_action_url(all_numbers=True, action_url=OTHER_URL)
+
+    assert (result.set_count, result.failed_count, result.skipped_count) == (2, 1, 0)
+    assert world.xoxzo.calls("set_action_url") == 3  # cancelled numbers are not pointed
+    failed = [outcome for outcome in result.numbers if outcome.outcome == "failed"]
+    assert failed[0].error is not None and "HTTP 401" in failed[0].error
+    pointed = [din for din, sub in world.xoxzo.subscribed.items() if sub.action_url == OTHER_URL]
+    assert sorted(pointed) == sorted(
+        outcome.din_uid for outcome in result.numbers if outcome.outcome == "set"
+    )
+    assert result.action_url == redact_url(OTHER_URL)
+
+
+def test_set_action_url_stops_calling_xoxzo_when_time_runs_out(world: World) -> None:
+    for din in (TOKYO, IP_PHONE):
+        world.xoxzo.holds(din)
+        world.seed(din, NumberStatus.ACTIVE)
+    budget = iter([True, False])
+
+    result = world.provisioner.set_action_url(all_numbers=True, has_time=lambda: next(budget))
+
+    assert (result.set_count, result.skipped_count) == (1, 1)
+    assert world.xoxzo.calls("set_action_url") == 1
+
+
+def test_pointing_all_of_zero_numbers_needs_no_credentials(world: World) -> None:
+    provisioner = world.make(client=None, client_factory=never_called)
+
+    result = provisioner.set_action_url(all_numbers=True)
+
+    assert result.numbers == []
+
+
+# --- cancel ------------------------------------------------------------------------------------
+
+
+def test_cancel_needs_the_din_uid_or_the_number_repeated(world: World) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)
+    world.journal.clear()
+
+    with pytest.raises(InvalidRequestError, match="matches neither"):
+        world.provisioner.cancel(TOKYO.din_uid, confirm="+81399999999")
+
+    assert world.journal == []
+    result = world.provisioner.cancel(TOKYO.din_uid, confirm="03-4567-8901")  # national format
+    assert result.outcome == "cancelled"
+
+
+def test_cancel_marks_cancelled_and_keeps_routes_by_default(world: World) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)
+    world.clock.advance(days=3)
+
+    result = world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+
+    assert (result.outcome, result.routes_deleted) == ("cancelled", 0)
+    assert TOKYO.din_uid not in world.xoxzo.subscribed
+    record = world.record(TOKYO.din_uid)
+    assert (record.status, record.cancelled_at) == (NumberStatus.CANCELLED, "2026-04-04T09:00:00Z")
+    assert record.subscribed_at == "2026-04-01T09:00:00Z"  # history is kept
+    assert len(world.routes_of(TOKYO.number)) == 1
+    assert world.journal[-3:] == ["store.mark_cancelling", "xoxzo.cancel", "store.mark_cancelled"]
+
+
+def test_cancel_with_delete_routes_deletes_only_that_numbers_routes(world: World) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)
+    world.provisioner.subscribe(OSAKA.din_uid)
+    for rule in range(30):  # more than one batch of 25
+        world.routes_table.put_item(Item={"number": TOKYO.number, "rule_id": f"rule-{rule:02}"})
+
+    result = world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.number, delete_routes=True)
+
+    assert result.routes_deleted == 31
+    assert world.routes_of(TOKYO.number) == []
+    assert len(world.routes_of(OSAKA.number)) == 1
+
+
+def test_cancel_answered_404_means_already_gone(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.ACTIVE)  # XOXZO does not have it
+
+    result = world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+
+    assert result.outcome == "already_gone"
+    record = world.record(TOKYO.din_uid)
+    assert record.status is NumberStatus.CANCELLED
+    assert record.note is not None and "404" in record.note
+
+
+def test_cancel_refused_by_xoxzo_puts_the_number_back_as_it_was(world: World) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)
+    world.xoxzo.fail("cancel", XoxzoAuthError(401, {"detail": "no"}, "DELETE", "/x/"))
+
+    with pytest.raises(XoxzoAuthError):
+        world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+
+    assert world.record(TOKYO.din_uid).status is NumberStatus.ACTIVE
+    assert TOKYO.din_uid in world.xoxzo.subscribed
+
+
+def test_an_unanswered_cancel_stays_cancelling_and_a_retry_finishes_it(world: World) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)
+    world.xoxzo.fail("cancel", XoxzoUnavailableError("down", attempts=4, last_status=503))
+
+    with pytest.raises(OutcomeUnknownError):
+        world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLING
+
+    assert world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid).outcome == "cancelled"
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLED
+
+
+def test_cancel_of_a_number_only_xoxzo_has_keeps_a_record_of_it(world: World) -> None:
+    world.xoxzo.holds(OSAKA)
+
+    with pytest.raises(InvalidRequestError, match="must equal the din_uid"):
+        world.provisioner.cancel(OSAKA.din_uid, confirm=OSAKA.number)  # no record to check it against
+    result = world.provisioner.cancel(OSAKA.din_uid, confirm=OSAKA.din_uid)
+
+    assert result.outcome == "cancelled"
+    record = world.record(OSAKA.din_uid)
+    assert (record.status, record.number) == (NumberStatus.CANCELLED, OSAKA.number)
+
+
+def test_cancel_refuses_numbers_that_were_never_ours(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.FAILED)
+    with pytest.raises(NotHeldError):
+        world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+    with pytest.raises(NotHeldError):
+        world.provisioner.cancel(OSAKA.din_uid, confirm=OSAKA.din_uid)
+    assert world.xoxzo.calls("cancel") == 0
+
+
+def test_cancelling_a_cancelled_number_again_calls_nothing(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.CANCELLED)
+
+    result = world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+
+    assert result.outcome == "already_cancelled"
+    assert world.xoxzo.calls("cancel") == 0
+
+
+# --- list --------------------------------------------------------------------------------------
+
+
+def test_list_shows_drift_per_number(world: World) -> None:
+    world.xoxzo.holds(TOKYO, ACTION_URL)
+    world.seed(TOKYO, NumberStatus.ACTIVE, action_url=ACTION_URL)  # in sync
+    world.xoxzo.holds(OSAKA, OTHER_URL)  # only at XOXZO
+    world.seed(IP_PHONE, NumberStatus.ACTIVE, action_url=ACTION_URL)  # only ours
+    stray = AvailableDin("JPstray000000001", "+815099990000", "81", "50", 650.0, 1.0)
+    world.xoxzo.holds(stray, OTHER_URL)
+    world.seed(stray, NumberStatus.FAILED, action_url=ACTION_URL)  # status and URL differ
+    gone = AvailableDin("JPgone0000000001", "+815088880000", "81", "50", 650.0, 1.0)
+    world.seed(gone, NumberStatus.CANCELLED)  # history, no drift
+
+    listing = {entry.din_uid: entry for entry in world.provisioner.list_numbers().numbers}
+
+    assert listing[TOKYO.din_uid].drift == []
+    assert listing[OSAKA.din_uid].drift == ["only_at_xoxzo", "action_url_not_this_stack"]
+    assert listing[IP_PHONE.din_uid].drift == ["only_ours"]
+    assert listing[stray.din_uid].drift == [
+        "status_mismatch",
+        "action_url_differs",
+        "action_url_not_this_stack",
+    ]
+    assert listing[gone.din_uid].drift == []
+    assert listing[OSAKA.din_uid].status is None and listing[OSAKA.din_uid].number == OSAKA.number
+    assert listing[TOKYO.din_uid].action_url_at_xoxzo == redact_url(ACTION_URL)
+
+
+# --- sync --------------------------------------------------------------------------------------
+
+
+def test_sync_repairs_every_kind_of_drift_and_reports_it(world: World) -> None:
+    world.xoxzo.holds(OSAKA, OTHER_URL)  # only at XOXZO -> imported, re-pointed, default route
+    world.seed(IP_PHONE, NumberStatus.ACTIVE)  # only ours -> missing_at_xoxzo
+    world.xoxzo.holds(TOKYO)
+    world.seed(TOKYO, NumberStatus.SUBSCRIBING)  # the POST happened -> active
+    lost = AvailableDin("JPlost0000000001", "+815077770000", "81", "50", 650.0, 1.0)
+    world.seed(lost, NumberStatus.SUBSCRIBING)  # an hour old, XOXZO never got it -> failed
+    ending = AvailableDin("JPending00000001", "+815066660000", "81", "50", 650.0, 1.0)
+    world.seed(ending, NumberStatus.CANCELLING)  # XOXZO no longer has it -> cancelled
+
+    report = world.provisioner.sync()
+
+    done = {(action.din_uid, action.action) for action in report.actions}
+    assert done == {
+        (OSAKA.din_uid, "imported"),
+        (OSAKA.din_uid, "action_url_set"),
+        (OSAKA.din_uid, "default_route_created"),
+        (IP_PHONE.din_uid, "marked_missing_at_xoxzo"),
+        (TOKYO.din_uid, "subscribe_completed"),
+        (TOKYO.din_uid, "action_url_set"),
+        (TOKYO.din_uid, "default_route_created"),
+        (lost.din_uid, "marked_failed"),
+        (ending.din_uid, "cancel_completed"),
+    }
+    assert report.errors == [] and report.pending == []
+    statuses = {
+        din_uid: world.record(din_uid).status
+        for din_uid in (OSAKA.din_uid, IP_PHONE.din_uid, TOKYO.din_uid, lost.din_uid, ending.din_uid)
+    }
+    assert statuses == {
+        OSAKA.din_uid: NumberStatus.ACTIVE,
+        IP_PHONE.din_uid: NumberStatus.MISSING_AT_XOXZO,
+        TOKYO.din_uid: NumberStatus.ACTIVE,
+        lost.din_uid: NumberStatus.FAILED,
+        ending.din_uid: NumberStatus.CANCELLED,
+    }
+    assert world.record(OSAKA.din_uid).note is not None
+    assert "imported by sync" in world.record(OSAKA.din_uid).note  # type: ignore[operator]
+    assert all(sub.action_url == ACTION_URL for sub in world.xoxzo.subscribed.values())
+    assert world.xoxzo.calls("subscribe") == 0 and world.xoxzo.calls("cancel") == 0
+
+    second = world.provisioner.sync()
+    assert second.actions == [] and second.in_sync == 5
+
+
+def test_sync_leaves_a_young_subscribe_intent_alone(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.SUBSCRIBING)
+    world.clock.now = datetime(2026, 4, 1, 8, 2, tzinfo=UTC)
+
+    report = world.provisioner.sync()
+
+    assert [(p.din_uid, p.action) for p in report.pending] == [(TOKYO.din_uid, "subscribe_in_progress")]
+    assert world.record(TOKYO.din_uid).status is NumberStatus.SUBSCRIBING
+
+
+def test_sync_reactivates_a_number_xoxzo_bills_although_we_thought_it_gone(world: World) -> None:
+    world.xoxzo.holds(TOKYO, ACTION_URL)
+    world.seed(TOKYO, NumberStatus.MISSING_AT_XOXZO, action_url=ACTION_URL)
+    world.routes_table.put_item(Item={"number": TOKYO.number, "rule_id": "office-hours"})
+
+    report = world.provisioner.sync()
+
+    assert [(a.action, a.din_uid) for a in report.actions] == [("reactivated", TOKYO.din_uid)]
+    assert world.record(TOKYO.din_uid).status is NumberStatus.ACTIVE
+    # It has routes (no default on purpose): sync adds none.
+    assert [route["rule_id"] for route in world.routes_of(TOKYO.number)] == ["office-hours"]
+
+
+def test_sync_reports_an_unfinished_cancel_and_a_xoxzo_failure_without_stopping(world: World) -> None:
+    world.xoxzo.holds(TOKYO, ACTION_URL)
+    world.seed(TOKYO, NumberStatus.CANCELLING, action_url=ACTION_URL)
+    world.xoxzo.holds(OSAKA, OTHER_URL)
+    world.seed(OSAKA, NumberStatus.ACTIVE, action_url=OTHER_URL)
+    world.xoxzo.holds(IP_PHONE, OTHER_URL)
+    world.seed(IP_PHONE, NumberStatus.ACTIVE, action_url=OTHER_URL)
+    world.xoxzo.fail("set_action_url", XoxzoUnavailableError("down", attempts=4, last_status=503))
+
+    report = world.provisioner.sync()
+
+    assert [(p.din_uid, p.action) for p in report.pending] == [(TOKYO.din_uid, "cancel_unfinished")]
+    assert len(report.errors) == 1 and "XoxzoUnavailableError" in report.errors[0].detail
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLING
+    repointed = [a.din_uid for a in report.actions if a.action == "action_url_set"]
+    assert len(repointed) == 1  # the other number was still tried
