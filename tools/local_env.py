@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 REGION = "ap-northeast-1"
 # The documented secret of local runs (README): /action/local-dev-secret-change-me-0123456789
 LOCAL_ACTION_SECRET = "local-dev-secret-change-me-0123456789"  # noqa: S105 - a public, local-only value
+# The Secrets Manager secret that holds the XOXZO credentials in local runs (moto).
+LOCAL_CREDENTIALS_SECRET_ID = "local/xoxzo-credentials"  # noqa: S105 - a name, not a secret
 REPOSITORY = Path(__file__).resolve().parent.parent
 SAMPLE_ROUTES_PATH = REPOSITORY / "tools" / "sample_routes.json"
 # Where Lambda would find the code: the layer (/opt/python) and each function's CodeUri.
@@ -80,3 +82,13 @@ def prepare_tables(endpoint_url: str, *, seed: bool = True) -> dict[str, str]:
         put_route_items(client, names["ROUTES_TABLE_NAME"], sample_routes())
     os.environ.update(names)
     return names
+
+
+def store_xoxzo_credentials(endpoint_url: str, sid: str, auth_token: str) -> str:
+    """Put XOXZO credentials where the provisioning function reads them; returns the secret id."""
+    client = boto3.client("secretsmanager", endpoint_url=endpoint_url, region_name=REGION)
+    client.create_secret(
+        Name=LOCAL_CREDENTIALS_SECRET_ID, SecretString=json.dumps({"sid": sid, "auth_token": auth_token})
+    )
+    os.environ["XOXZO_CREDENTIALS_SECRET_ID"] = LOCAL_CREDENTIALS_SECRET_ID
+    return LOCAL_CREDENTIALS_SECRET_ID

@@ -5,7 +5,9 @@
 - serves the real action handler on http://127.0.0.1:3000, turning each request into the
   API Gateway HTTP API event that `sam local start-api` would send;
 - serves a `sam local start-lambda`-style invoke endpoint on http://127.0.0.1:3001, so any function
-  of the template can be invoked with its events/ files (curl or `aws lambda invoke --endpoint-url`).
+  of the template can be invoked with its events/ files (curl or `aws lambda invoke --endpoint-url`);
+- starts the XOXZO DIN API emulator on http://127.0.0.1:8080 (tools/xoxzo_emulator.py) and puts
+  its credentials in (moto's) Secrets Manager, so ProvisioningFunction can be tried too.
 
     curl 'http://127.0.0.1:3000/action/local-dev-secret-change-me-0123456789?caller=09012345678&recipient=0312345678'
 """
@@ -28,7 +30,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from moto.server import ThreadedMotoServer
 
-from tools.local_env import LOCAL_ACTION_SECRET, add_code_paths, point_environment_at, prepare_tables
+from tools.local_env import (
+    LOCAL_ACTION_SECRET,
+    add_code_paths,
+    point_environment_at,
+    prepare_tables,
+    store_xoxzo_credentials,
+)
+from tools.xoxzo_emulator import XoxzoEmulator
 
 LOOPBACK = "127.0.0.1"
 ACTION_ROUTE = "/action/"
@@ -175,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=3000, help="action API port (0: any free port)")
     parser.add_argument("--lambda-port", type=int, default=3001, help="Lambda invoke port (0: any)")
     parser.add_argument("--aws-port", type=int, default=8000, help="moto (DynamoDB...) port (0: any)")
+    parser.add_argument("--xoxzo-port", type=int, default=8080, help="XOXZO DIN API emulator port (0: any)")
     parser.add_argument("--secret", default=LOCAL_ACTION_SECRET, help="the action secret to accept")
     arguments = parser.parse_args(argv)
 
@@ -183,6 +193,8 @@ def main(argv: list[str] | None = None) -> None:
     aws_url = "http://{}:{}".format(*aws.get_host_and_port())
     point_environment_at(aws_url)
     tables = prepare_tables(aws_url)
+    xoxzo = XoxzoEmulator(port=arguments.xoxzo_port).start()
+    store_xoxzo_credentials(aws_url, xoxzo.sid, xoxzo.auth_token)
 
     api = _serve(ActionApiHandler, arguments.port)
     api_url = f"http://{LOOPBACK}:{api.server_address[1]}"
@@ -190,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         {
             "ACTION_SECRET": arguments.secret,
             "ACTION_URL": f"{api_url}/action/{arguments.secret}",
+            "XOXZO_API_BASE_URL": xoxzo.base_url,
             "POWERTOOLS_SERVICE_NAME": "din-local",
             "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDinLocal",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -203,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
         "action_url": f"{api_url}/action/{arguments.secret}",
         "lambda_url": lambda_url,
         "aws_url": aws_url,
+        "xoxzo_url": xoxzo.base_url,
     }
     print(json.dumps({"ready": ready, "tables": tables}), flush=True)
     print(
@@ -210,7 +224,10 @@ def main(argv: list[str] | None = None) -> None:
         f"Try:  curl '{api_url}/action/{arguments.secret}?caller=09012345678&recipient=0312345678'\n"
         f"Invoke a function: curl -s -d @events/action/business-hours.json "
         f"{lambda_url}/2015-03-31/functions/ActionFunction/invocations\n"
-        f"DynamoDB (moto): {aws_url}  routes table: {tables['ROUTES_TABLE_NAME']}\n"
+        f"Provisioning: curl -s -d @events/provisioning/search.json "
+        f"{lambda_url}/2015-03-31/functions/ProvisioningFunction/invocations\n"
+        f"DynamoDB and Secrets Manager (moto): {aws_url}  tables: {', '.join(tables.values())}\n"
+        f"XOXZO DIN API emulator: {xoxzo.base_url} (sid {xoxzo.sid})\n"
         "Ctrl-C stops everything.",
         flush=True,
     )
@@ -221,6 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         api.shutdown()
         lambda_api.shutdown()
+        xoxzo.stop()
         aws.stop()
 
 

@@ -20,7 +20,19 @@ def local_server() -> Iterator[dict[str, Any]]:
         name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "tools.local_server", "--port", "0", "--lambda-port", "0", "--aws-port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "tools.local_server",
+            "--port",
+            "0",
+            "--lambda-port",
+            "0",
+            "--aws-port",
+            "0",
+            "--xoxzo-port",
+            "0",
+        ],
         cwd=REPOSITORY,
         env=environment,
         stdout=subprocess.PIPE,

@@ -45,3 +45,38 @@ def test_invoke_endpoint_runs_a_sample_event(local_server):
         result = json.loads(response.read())
     assert result["statusCode"] == 200
     assert result["body"] == "playback http://example.com/audio/holiday-closed.mp3"
+
+
+def invoke(local_server, function: str, event: dict) -> dict:
+    request = urllib.request.Request(
+        f"{local_server['lambda_url']}/2015-03-31/functions/{function}/invocations",
+        data=json.dumps(event).encode(),
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        result: dict = json.loads(response.read())
+    return result
+
+
+def test_provisioning_through_the_local_run(local_server):
+    """search -> subscribe against the emulator; the new number then answers with its default route."""
+    found = invoke(
+        local_server, "ProvisioningFunction", {"operation": "search", "country": "JP", "prefix": "816"}
+    )
+    assert found["ok"], found
+    number = found["result"]["numbers"][0]
+    subscribed = invoke(
+        local_server, "ProvisioningFunction", {"operation": "subscribe", "din_uid": number["din_uid"]}
+    )
+    assert subscribed["ok"] and subscribed["result"]["record"]["status"] == "active", subscribed
+
+    status, _, body = get(f"{local_server['action_url']}?caller=09000000000&recipient={number['number'][1:]}")
+    assert status == 200
+    assert (
+        body
+        == 'say ja "お電話ありがとうございます。ただいま準備中です。しばらくしてからおかけ直しください。"'
+    )
+
+    again = invoke(
+        local_server, "ProvisioningFunction", {"operation": "subscribe", "din_uid": number["din_uid"]}
+    )
+    assert again["ok"] and again["result"]["outcome"] != "subscribed", again
