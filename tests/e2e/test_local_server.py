@@ -4,6 +4,7 @@ import json
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from tools.local_env import LOCAL_ACTION_SECRET
 
@@ -47,13 +48,13 @@ def test_invoke_endpoint_runs_a_sample_event(local_server):
     assert result["body"] == "playback http://example.com/audio/holiday-closed.mp3"
 
 
-def invoke(local_server, function: str, event: dict) -> dict:
+def invoke(local_server, function: str, event: dict[str, Any]) -> dict[str, Any]:
     request = urllib.request.Request(
         f"{local_server['lambda_url']}/2015-03-31/functions/{function}/invocations",
         data=json.dumps(event).encode(),
     )
     with urllib.request.urlopen(request, timeout=30) as response:
-        result: dict = json.loads(response.read())
+        result: dict[str, Any] = json.loads(response.read())
     return result
 
 
