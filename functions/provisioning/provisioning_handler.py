@@ -139,6 +139,7 @@ def handle_operation(event: Mapping[str, Any]) -> dict[str, Any]:
     logger.append_keys(
         operation=operation, din_uid=event.get("din_uid") if isinstance(event, Mapping) else None
     )
+    metrics.add_metric(name="Operations", unit=MetricUnit.Count, value=1)
     try:
         if not isinstance(event, Mapping):
             raise InvalidRequestError(["the event must be a JSON object with an 'operation'"])
@@ -260,6 +261,7 @@ def handle_custom_resource(event: Mapping[str, Any], context: LambdaContext) -> 
     """
     request_type = event.get("RequestType")
     logger.append_keys(custom_resource=request_type, stack_id=event.get("StackId"))
+    metrics.add_metric(name="CustomResourceRequests", unit=MetricUnit.Count, value=1)
     status, reason = "SUCCESS", ""
     data: dict[str, str] = {}
     try:

@@ -1,0 +1,445 @@
+"""The provisioning handler with every event of events/provisioning, against the XOXZO emulator, the
+template's tables in moto and the credentials in a moto Secrets Manager secret."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+
+from tools.xoxzo_emulator import XoxzoEmulator
+from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.route_items import DEFAULT_RULE_ID
+
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
+# The events' ActionUrl; the stack's ACTION_URL is the same, as in a deployed stack.
+ACTION_URL = (
+    "https://abcdef1234.execute-api.ap-northeast-1.amazonaws.com/action/local-dev-secret-change-me-0123456789"
+)
+SUBSCRIBED = "JPg3nw7pd5xjl8va"  # the din_uid of subscribe.json, cancel.json, set-action-url-one.json
+SUBSCRIBED_NUMBER = "+81345678901"
+
+
+class Context:
+    """The Lambda context attributes the handler and Powertools read."""
+
+    function_name = "ProvisioningFunction"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:ProvisioningFunction"
+    memory_limit_in_mb = 256
+    aws_request_id = "test-request"
+    log_group_name = "/aws/lambda/ProvisioningFunction"
+    log_stream_name = "test-stream"
+
+    def __init__(self, remaining_ms: int = 120_000) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@dataclass
+class CloudFormation:
+    """Receives custom-resource answers on loopback, as CloudFormation's pre-signed S3 URL would."""
+
+    url: str
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    content_types: list[str | None] = field(default_factory=list)
+
+
+@pytest.fixture
+def cloudformation() -> Iterator[CloudFormation]:
+    received = CloudFormation(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            received.answers.append(json.loads(self.rfile.read(length)))
+            received.content_types.append(self.headers.get("Content-Type"))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    received.url = f"http://127.0.0.1:{server.server_address[1]}/cfn-response?X-Amz-Signature=test"
+    yield received
+    server.shutdown()
+    server.server_close()
+
+
+def put_secret(value: dict[str, str]) -> str:
+    client = boto3.client("secretsmanager")
+    return client.create_secret(Name="xoxzo-din-credentials", SecretString=json.dumps(value))["ARN"]
+
+
+@pytest.fixture
+def provisioning_env(
+    tables: dict[str, str], xoxzo_emulator: XoxzoEmulator, monkeypatch: pytest.MonkeyPatch
+) -> XoxzoEmulator:
+    """Tables, the emulator's credentials in Secrets Manager, and the function's environment."""
+    parameters.clear_caches()
+    monkeypatch.setenv(
+        "XOXZO_CREDENTIALS_SECRET_ID",
+        put_secret({"sid": xoxzo_emulator.sid, "auth_token": xoxzo_emulator.auth_token}),
+    )
+    monkeypatch.setenv("XOXZO_API_BASE_URL", xoxzo_emulator.base_url)
+    monkeypatch.setenv("ACTION_URL", ACTION_URL)
+    return xoxzo_emulator
+
+
+@pytest.fixture
+def load_handler(
+    provisioning_env: XoxzoEmulator, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], ModuleType]]:
+    """Import the handler afresh (a cold start), with fast XOXZO clients: tiny timeouts, no sleep."""
+
+    def load() -> ModuleType:
+        # A service name of its own: Powertools reuses a logger (and its captured stdout) by name.
+        monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"din-provisioning-{request.node.name}")
+        sys.modules.pop("provisioning_handler", None)
+        module = importlib.import_module("provisioning_handler")
+        fast = module.ClientSettings(
+            connect_timeout=0.5, read_timeout=0.5, max_attempts=2, backoff_base=0, sleep=lambda _: None
+        )
+        monkeypatch.setattr(module, "OPERATION_CLIENT", fast)
+        monkeypatch.setattr(module, "CUSTOM_RESOURCE_CLIENT", fast)
+        return module
+
+    yield load
+    sys.modules.pop("provisioning_handler", None)
+    parameters.clear_caches()
+
+
+def event(name: str, **overrides: Any) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    return loaded | overrides
+
+
+def numbers() -> NumbersStore:
+    return NumbersStore.from_environment()
+
+
+def record_of(din_uid: str) -> NumberRecord:
+    found = numbers().get(din_uid)
+    assert found is not None, f"no record of {din_uid}"
+    return found
+
+
+def routes_of(number: str) -> list[dict[str, Any]]:
+    table = boto3.resource("dynamodb").Table(os.environ["ROUTES_TABLE_NAME"])  # from the tables fixture
+    return table.query(
+        KeyConditionExpression="#n = :n",
+        ExpressionAttributeNames={"#n": "number"},
+        ExpressionAttributeValues={":n": number},
+    )["Items"]
+
+
+def at_xoxzo(emulator: XoxzoEmulator) -> dict[str, str | None]:
+    return {item["din_uid"]: item["action"]["url"] for item in emulator.subscriptions()}
+
+
+def test_every_event_through_the_handler_in_life_cycle_order(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator, cloudformation: CloudFormation
+) -> None:
+    handler = load_handler()
+    emulator = provisioning_env
+    used: list[str] = []
+
+    def invoke(name: str, **overrides: Any) -> dict[str, Any]:
+        used.append(name)
+        answer: dict[str, Any] = handler.lambda_handler(event(name, **overrides), Context())
+        json.dumps(answer)  # JSON-able, as Lambda needs
+        return answer
+
+    found = invoke("search.json")
+    assert found["ok"] is True, found
+    assert {n["din_uid"] for n in found["result"]["numbers"]} == {
+        "JPg3nw7pd5xjl8va",
+        "JPh6ky2rf8zwm1qc",
+        "JPi4vb9xs2hdt7ne",
+    }
+    assert all(n["number"].startswith("+813") for n in found["result"]["numbers"])
+
+    subscribed = invoke("subscribe.json")
+    assert subscribed["ok"] is True, subscribed
+    assert subscribed["result"]["outcome"] == "subscribed"
+    record = numbers().get(SUBSCRIBED)
+    assert record is not None
+    assert (record.status, record.number, record.action_url) == (
+        NumberStatus.ACTIVE,
+        SUBSCRIBED_NUMBER,
+        ACTION_URL,
+    )
+    assert record.monthly_cost == 1300.0
+    assert at_xoxzo(emulator) == {SUBSCRIBED: ACTION_URL}
+    assert [route["rule_id"] for route in routes_of(SUBSCRIBED_NUMBER)] == [DEFAULT_RULE_ID]
+
+    one = invoke("set-action-url-one.json")
+    assert one["ok"] is True and one["result"]["set_count"] == 1
+    every = invoke("set-action-url-all.json")
+    assert every["ok"] is True and every["result"]["set_count"] == 1
+
+    listed = invoke("list.json")
+    assert listed["ok"] is True
+    [entry] = listed["result"]["numbers"]
+    assert (entry["din_uid"], entry["status"], entry["at_xoxzo"], entry["drift"]) == (
+        SUBSCRIBED,
+        "active",
+        True,
+        [],
+    )
+
+    synced = invoke("sync.json")
+    assert synced["ok"] is True
+    assert synced["result"]["actions"] == [] and synced["result"]["in_sync"] == 1
+
+    for name in ("custom-resource-create.json", "custom-resource-update.json"):
+        answer = invoke(name, ResponseURL=cloudformation.url)
+        assert answer["Status"] == "SUCCESS"
+        assert cloudformation.answers[-1]["Data"] == {
+            "Outcome": "ok",
+            "Repointed": "1",
+            "Failed": "0",
+            "Skipped": "0",
+        }
+    assert at_xoxzo(emulator) == {
+        SUBSCRIBED: event("custom-resource-update.json")["ResourceProperties"]["ActionUrl"]
+    }
+
+    emulator.clear_requests()
+    deleted = invoke("custom-resource-delete.json", ResponseURL=cloudformation.url)
+    assert deleted["Status"] == "SUCCESS"
+    assert emulator.requests == []  # deleting the stack cancels nothing, calls nothing
+    assert list(at_xoxzo(emulator)) == [SUBSCRIBED]
+
+    cancelled = invoke("cancel.json")
+    assert cancelled["ok"] is True, cancelled
+    assert cancelled["result"]["outcome"] == "cancelled"
+    record = numbers().get(SUBSCRIBED)
+    assert record is not None and record.status is NumberStatus.CANCELLED and record.cancelled_at
+    assert at_xoxzo(emulator) == {}
+    assert len(routes_of(SUBSCRIBED_NUMBER)) == 1  # delete_routes is false in cancel.json
+
+    assert {*used} == {path.name for path in EVENTS.glob("*.json")}
+    assert [answer["RequestId"] for answer in cloudformation.answers] == [
+        event(name)["RequestId"]
+        for name in (
+            "custom-resource-create.json",
+            "custom-resource-update.json",
+            "custom-resource-delete.json",
+        )
+    ]
+    # CloudFormation's pre-signed URL wants no content type.
+    assert cloudformation.content_types == ["", "", ""]
+
+
+def test_custom_resource_with_no_numbers_needs_no_credentials(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    cloudformation: CloudFormation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first deploy: the stack's secret still holds the placeholder.
+    boto3.client("secretsmanager").delete_secret(
+        SecretId="xoxzo-din-credentials", ForceDeleteWithoutRecovery=True
+    )
+    monkeypatch.setenv(
+        "XOXZO_CREDENTIALS_SECRET_ID", put_secret({"sid": "REPLACE_ME", "auth_token": "REPLACE_ME"})
+    )
+    handler = load_handler()
+
+    answer = handler.lambda_handler(
+        event("custom-resource-create.json", ResponseURL=cloudformation.url), Context()
+    )
+
+    assert answer["Status"] == "SUCCESS"
+    assert cloudformation.answers == [answer]
+    assert answer["Data"]["Repointed"] == "0"
+    assert provisioning_env.requests == []
+
+
+def test_custom_resource_succeeds_with_data_when_xoxzo_fails(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator, cloudformation: CloudFormation
+) -> None:
+    handler = load_handler()
+    handler.lambda_handler(event("subscribe.json"), Context())
+    path = f"/voice/dins/subscriptions/{SUBSCRIBED}/"
+    provisioning_env.inject_faults("POST", path, [503, 503])
+    provisioning_env.clear_requests()
+
+    answer = handler.lambda_handler(
+        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context()
+    )
+
+    assert answer["Status"] == "SUCCESS"  # a XOXZO outage must not roll the stack back
+    data = cloudformation.answers[-1]["Data"]
+    assert (data["Outcome"], data["Repointed"], data["Failed"]) == ("partial", "0", "1")
+    assert SUBSCRIBED in data["NotRepointed"] and "XoxzoUnavailableError" in data["NotRepointed"]
+    assert [(r.method, r.path) for r in provisioning_env.requests] == [("POST", path), ("POST", path)]
+    assert record_of(SUBSCRIBED).action_url == ACTION_URL  # unchanged
+
+
+def test_custom_resource_with_placeholder_credentials_and_numbers_reports_them(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    cloudformation: CloudFormation,
+) -> None:
+    handler = load_handler()
+    handler.lambda_handler(event("subscribe.json"), Context())
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId="xoxzo-din-credentials", SecretString='{"sid": "REPLACE_ME", "auth_token": "REPLACE_ME"}'
+    )
+    parameters.clear_caches()
+    provisioning_env.clear_requests()
+
+    answer = handler.lambda_handler(
+        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context()
+    )
+
+    assert answer["Status"] == "SUCCESS"
+    data = answer["Data"]
+    assert (data["Outcome"], data["Failed"]) == ("partial", "1")
+    assert "REPLACE_ME placeholder" in data["NotRepointed"]
+    assert provisioning_env.requests == []
+
+
+def test_custom_resource_with_an_unreadable_secret_answers_success_with_the_error(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    cloudformation: CloudFormation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handler = load_handler()
+    handler.lambda_handler(event("subscribe.json"), Context())
+    parameters.clear_caches()
+    monkeypatch.setenv("XOXZO_CREDENTIALS_SECRET_ID", "missing-secret")
+    provisioning_env.clear_requests()
+
+    answer = handler.lambda_handler(
+        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context()
+    )
+
+    assert answer["Status"] == "SUCCESS"
+    assert answer["Data"]["Outcome"] == "error"
+    assert "missing-secret" in answer["Data"]["Error"]
+    assert provisioning_env.requests == []
+
+
+def test_custom_resource_stops_calling_xoxzo_before_the_function_times_out(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator, cloudformation: CloudFormation
+) -> None:
+    handler = load_handler()
+    handler.lambda_handler(event("subscribe.json"), Context())
+    provisioning_env.clear_requests()
+
+    answer = handler.lambda_handler(
+        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context(remaining_ms=20_000)
+    )
+
+    assert answer["Status"] == "SUCCESS"
+    assert (answer["Data"]["Skipped"], answer["Data"]["Repointed"]) == ("1", "0")
+    assert provisioning_env.requests == []
+    assert cloudformation.answers == [answer]
+
+
+def test_custom_resource_without_action_url_fails_and_still_answers(
+    load_handler: Callable[[], ModuleType], cloudformation: CloudFormation
+) -> None:
+    handler = load_handler()
+    broken = event("custom-resource-create.json", ResponseURL=cloudformation.url)
+    broken["ResourceProperties"] = {"ServiceToken": "arn:aws:lambda:x"}
+
+    answer = handler.lambda_handler(broken, Context())
+
+    assert answer["Status"] == "FAILED"
+    assert "ActionUrl" in answer["Reason"]
+    assert cloudformation.answers == [answer]
+    assert answer["PhysicalResourceId"] == "xoxzo-din-action-url-sync"
+
+
+def test_custom_resource_answers_even_when_everything_breaks(
+    load_handler: Callable[[], ModuleType], cloudformation: CloudFormation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = load_handler()
+    monkeypatch.delenv("NUMBERS_TABLE_NAME")
+
+    answer = handler.lambda_handler(
+        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context()
+    )
+
+    assert answer["Status"] == "SUCCESS"
+    assert answer["Data"]["Outcome"] == "error"
+    assert "NUMBERS_TABLE_NAME" in answer["Data"]["Error"]
+    assert cloudformation.answers == [answer]
+    assert answer["PhysicalResourceId"] == event("custom-resource-update.json")["PhysicalResourceId"]
+
+
+def test_wrong_credentials_are_reported_without_leaking_them(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrong_token = "wrong-token-that-must-never-be-printed"
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId="xoxzo-din-credentials",
+        SecretString=json.dumps({"sid": provisioning_env.sid, "auth_token": wrong_token}),
+    )
+    handler = load_handler()
+
+    answer = handler.lambda_handler(event("subscribe.json"), Context())
+
+    assert answer["ok"] is False
+    assert answer["error"]["type"] == "XoxzoAuthError"
+    assert "xoxzo-din-credentials" in answer["error"]["message"]
+    assert [(r.method, r.status) for r in provisioning_env.requests] == [("GET", 401)]  # no POST
+    assert numbers().get(SUBSCRIBED) is None
+    printed = capsys.readouterr().out + caplog.text
+    assert "operation failed" in printed  # the logs were captured, and they say what happened
+    assert wrong_token not in printed and wrong_token not in json.dumps(answer)
+
+
+def test_an_invalid_event_lists_every_problem_and_calls_nothing(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator
+) -> None:
+    handler = load_handler()
+
+    answer = handler.lambda_handler(
+        {"operation": "cancel", "din_uid": "a/b", "delete_routes": "no"}, Context()
+    )
+
+    assert answer["ok"] is False
+    assert answer["error"]["type"] == "InvalidRequest"
+    assert len(answer["error"]["problems"]) == 3
+    assert provisioning_env.requests == []
+
+
+def test_a_failed_subscribe_is_answered_with_the_xoxzo_error_and_recorded(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator
+) -> None:
+    handler = load_handler()
+    provisioning_env.inject_faults("POST", "/voice/dins/subscriptions/", [400])
+
+    answer = handler.lambda_handler(event("subscribe.json"), Context())
+
+    assert (answer["ok"], answer["error"]["type"]) == (False, "XoxzoValidationError")
+    assert record_of(SUBSCRIBED).status is NumberStatus.FAILED
+    assert provisioning_env.subscriptions() == []
