@@ -38,7 +38,7 @@ ONE_SUBSCRIPTION = f"{SUBSCRIPTIONS}{DIN_UID}/"
 MAX_ATTEMPTS = 3
 
 
-class Crash(Exception):
+class CrashError(Exception):
     """Stands for the function dying (timeout, out of memory) at a chosen point."""
 
 
@@ -286,7 +286,7 @@ def crash_once(monkeypatch: pytest.MonkeyPatch, target: object, method: str) -> 
     def crashing(*args: Any, **kwargs: Any) -> Any:
         calls["count"] += 1
         if calls["count"] == 1:
-            raise Crash(f"crash in {method}")
+            raise CrashError(f"crash in {method}")
         return original(*args, **kwargs)
 
     monkeypatch.setattr(target, method, crashing)
@@ -297,7 +297,7 @@ def test_a_crash_right_after_xoxzo_subscribed_is_repaired_by_sync(
 ) -> None:
     crash_once(monkeypatch, store, "mark_active")  # step 3 never happens
 
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         provisioner.subscribe(DIN_UID)
 
     assert record(store).status is NumberStatus.SUBSCRIBING
@@ -323,7 +323,7 @@ def test_retrying_subscribe_after_that_crash_adopts_instead_of_paying_twice(
     provisioner: Provisioner, emulator: XoxzoEmulator, store: NumbersStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     crash_once(monkeypatch, store, "mark_active")
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         provisioner.subscribe(DIN_UID)
 
     result = provisioner.subscribe(DIN_UID)
@@ -339,7 +339,7 @@ def test_a_crash_before_the_action_url_is_recorded_is_repaired_by_sync(
 ) -> None:
     crash_once(monkeypatch, store, "record_action_url")  # step 5
 
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         provisioner.subscribe(DIN_UID)
     assert record(store).action_url is None
     assert default_route() is None
@@ -360,7 +360,7 @@ def test_a_crash_before_the_post_leaves_an_intent_sync_clears_once_stale(
 ) -> None:
     crash_once(monkeypatch, provisioner.client, "subscribe")  # dies between steps 1 and 2
 
-    with pytest.raises(Crash):
+    with pytest.raises(CrashError):
         provisioner.subscribe(DIN_UID)
     assert record(store).status is NumberStatus.SUBSCRIBING
     assert posts_to_subscribe(emulator) == 0
