@@ -656,3 +656,43 @@ def test_sync_reports_an_unfinished_cancel_and_a_xoxzo_failure_without_stopping(
     assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLING
     repointed = [a.din_uid for a in report.actions if a.action == "action_url_set"]
     assert len(repointed) == 1  # the other number was still tried
+
+
+def test_sync_never_applies_a_decision_to_a_record_changed_since_it_read_it(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.ACTIVE)  # XOXZO does not list it...
+    read_xoxzo = world.xoxzo.list_subscriptions
+
+    def meanwhile() -> list[Subscription]:
+        # ...and while sync asks XOXZO, someone else touches the record.
+        world.numbers.record_action_url(TOKYO.din_uid, now="2026-04-01T09:00:00Z", action_url=OTHER_URL)
+        return read_xoxzo()
+
+    world.xoxzo.list_subscriptions = meanwhile  # type: ignore[method-assign]
+
+    report = world.provisioner.sync()
+
+    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "error")]
+    assert "RecordChangedError" in report.errors[0].detail
+    assert world.record(TOKYO.din_uid).status is NumberStatus.ACTIVE
+
+
+def test_sync_reads_our_records_before_xoxzo_so_a_finishing_subscribe_is_not_missing(world: World) -> None:
+    read_xoxzo = world.xoxzo.list_subscriptions
+
+    def subscribe_completes_meanwhile() -> list[Subscription]:
+        world.numbers.create(
+            NumberRecord(TOKYO.din_uid, NumberStatus.SUBSCRIBING, "2026-04-01T09:00:00Z", number=TOKYO.number)
+        )
+        world.xoxzo.holds(TOKYO)
+        return read_xoxzo()
+
+    world.xoxzo.list_subscriptions = subscribe_completes_meanwhile  # type: ignore[method-assign]
+
+    report = world.provisioner.sync()
+
+    # Sync did not know the record when it read ours: its import loses, it says so, nothing breaks.
+    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "error")]
+    assert world.record(TOKYO.din_uid).status is NumberStatus.SUBSCRIBING
+    world.xoxzo.list_subscriptions = read_xoxzo  # type: ignore[method-assign]
+    assert world.provisioner.sync().errors == []
+    assert world.record(TOKYO.din_uid).status is NumberStatus.ACTIVE

@@ -183,23 +183,26 @@ class NumbersStore:
             values["subscribed_at"] = subscribed_at
         self._update(din_uid, now, values, Attr("din_uid").exists(), "a record", remove=("cancelled_at",))
 
-    def mark_failed(self, din_uid: str, *, now: str, note: str) -> None:
-        """Only a subscribe intent can fail: never demote a record someone else made active."""
+    def mark_failed(self, din_uid: str, *, now: str, note: str, seen: NumberRecord | None = None) -> None:
+        """Only a subscribe intent can fail: never demote a record someone else made active. With
+        `seen`, only if the record is still the one the caller decided on."""
         self._update(
             din_uid,
             now,
             {"status": NumberStatus.FAILED, "note": note},
-            Attr("status").eq(NumberStatus.SUBSCRIBING.value),
-            "status subscribing",
+            _and_unchanged(Attr("status").eq(NumberStatus.SUBSCRIBING.value), seen),
+            "status subscribing" + _as_seen(seen),
         )
 
-    def mark_missing_at_xoxzo(self, din_uid: str, *, now: str, note: str) -> None:
+    def mark_missing_at_xoxzo(
+        self, din_uid: str, *, now: str, note: str, seen: NumberRecord | None = None
+    ) -> None:
         self._update(
             din_uid,
             now,
             {"status": NumberStatus.MISSING_AT_XOXZO, "note": note},
-            Attr("status").eq(NumberStatus.ACTIVE.value),
-            "status active",
+            _and_unchanged(Attr("status").eq(NumberStatus.ACTIVE.value), seen),
+            "status active" + _as_seen(seen),
         )
 
     def mark_cancelling(self, din_uid: str, *, now: str, previous: NumberRecord) -> None:
@@ -211,13 +214,15 @@ class NumbersStore:
             f"version {previous.version} ({previous.status})",
         )
 
-    def mark_cancelled(self, din_uid: str, *, now: str, cancelled_at: str, note: str) -> None:
+    def mark_cancelled(
+        self, din_uid: str, *, now: str, cancelled_at: str, note: str, seen: NumberRecord | None = None
+    ) -> None:
         self._update(
             din_uid,
             now,
             {"status": NumberStatus.CANCELLED, "cancelled_at": cancelled_at, "note": note},
-            Attr("din_uid").exists(),
-            "a record",
+            _and_unchanged(Attr("din_uid").exists(), seen),
+            "a record" + _as_seen(seen),
         )
 
     def revert_cancelling(self, din_uid: str, *, now: str, status: NumberStatus, note: str) -> None:
@@ -282,6 +287,14 @@ def _unchanged_since(previous: NumberRecord) -> ConditionBase:
     if previous.version == 0:  # written by hand, without a version
         return Attr("version").not_exists() & Attr("updated_at").eq(previous.updated_at)
     return Attr("version").eq(previous.version)
+
+
+def _and_unchanged(condition: ConditionBase, seen: NumberRecord | None) -> ConditionBase:
+    return condition if seen is None else condition & _unchanged_since(seen)
+
+
+def _as_seen(seen: NumberRecord | None) -> str:
+    return "" if seen is None else f", version {seen.version}"
 
 
 def _conflict_or(error: ClientError, din_uid: str, expectation: str) -> Exception:

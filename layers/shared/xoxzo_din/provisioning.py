@@ -602,8 +602,8 @@ class Provisioner:
     # list ------------------------------------------------------------------------------------
 
     def list_numbers(self) -> ListResult:
-        subscriptions = _by_din_uid(self.client.list_subscriptions())
         records = {record.din_uid: record for record in self._numbers.all()}
+        subscriptions = _by_din_uid(self.client.list_subscriptions())
         listings = [
             self._listing(din_uid, records.get(din_uid), subscriptions.get(din_uid))
             for din_uid in sorted(subscriptions.keys() | records.keys())
@@ -794,8 +794,10 @@ class Provisioner:
 
     def sync(self) -> SyncReport:
         """Make our records and XOXZO agree, without ever subscribing or cancelling anything."""
-        subscriptions = _by_din_uid(self.client.list_subscriptions())
+        # Our records first, XOXZO second: a subscribe that completes in between then shows up at
+        # XOXZO (and is settled), instead of an active record XOXZO seems not to have.
         records = {record.din_uid: record for record in self._numbers.all()}
+        subscriptions = _by_din_uid(self.client.list_subscriptions())
         report = SyncReport(at_xoxzo=len(subscriptions), recorded=len(records))
         for din_uid in sorted(subscriptions.keys() | records.keys()):
             record, at_xoxzo = records.get(din_uid), subscriptions.get(din_uid)
@@ -805,7 +807,9 @@ class Provisioner:
                     self._sync_subscribed(din_uid, record, at_xoxzo, report)
                 elif record is not None:
                     self._sync_not_subscribed(record, report)
-            except (XoxzoError, RecordChangedError) as error:
+            except (XoxzoError, RecordChangedError, ConflictError) as error:
+                # Someone changed the record meanwhile, or XOXZO failed: report, go on, a later sync
+                # sees the new state.
                 number = record.number if record else None
                 report.errors.append(SyncAction(din_uid, number, "error", _describe(error)))
             if len(report.actions) + len(report.errors) + len(report.pending) == before:
@@ -892,6 +896,7 @@ class Provisioner:
                 din_uid,
                 now=now,
                 note=f"XOXZO no longer lists it (found by sync at {now}); not cancelled by us",
+                seen=record,
             )
             report.actions.append(
                 SyncAction(din_uid, number, "marked_missing_at_xoxzo", "active here, not at XOXZO")
@@ -903,14 +908,21 @@ class Provisioner:
                 )
                 return
             self._numbers.mark_failed(
-                din_uid, now=now, note=f"the subscribe never reached XOXZO (settled by sync at {now})"
+                din_uid,
+                now=now,
+                note=f"the subscribe never reached XOXZO (settled by sync at {now})",
+                seen=record,
             )
             report.actions.append(
                 SyncAction(din_uid, number, "marked_failed", "subscribe intent XOXZO never got")
             )
         elif record.status is NumberStatus.CANCELLING:
             self._numbers.mark_cancelled(
-                din_uid, now=now, cancelled_at=now, note="cancel confirmed by sync: XOXZO no longer has it"
+                din_uid,
+                now=now,
+                cancelled_at=now,
+                note="cancel confirmed by sync: XOXZO no longer has it",
+                seen=record,
             )
             report.actions.append(SyncAction(din_uid, number, "cancel_completed", "XOXZO no longer has it"))
         # cancelled / failed / missing_at_xoxzo: already agrees with XOXZO.
