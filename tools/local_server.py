@@ -37,6 +37,7 @@ from tools.local_env import (
     prepare_tables,
     store_xoxzo_credentials,
 )
+from tools.template_tables import load_template
 from tools.xoxzo_emulator import XoxzoEmulator
 
 LOOPBACK = "127.0.0.1"
@@ -50,20 +51,22 @@ _invoke_lock = threading.Lock()
 
 
 class LocalLambdaContext:
-    """The attributes of a Lambda context object that Powertools reads."""
+    """The attributes of a Lambda context object that Powertools and the handlers read; the
+    remaining time counts down from the function's `Timeout` in template.yaml."""
 
     def __init__(self, function_name: str) -> None:
+        properties = load_template()["Resources"][function_name]["Properties"]
         self.function_name = function_name
         self.function_version = "$LATEST"
         self.invoked_function_arn = f"arn:aws:lambda:ap-northeast-1:123456789012:function:{function_name}"
-        self.memory_limit_in_mb = 512
+        self.memory_limit_in_mb = int(properties.get("MemorySize", 128))
         self.aws_request_id = f"local-{time.time_ns()}"
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
+        self._deadline = time.monotonic() + float(properties.get("Timeout", 3))
 
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 3000
+    def get_remaining_time_in_millis(self) -> int:
+        return max(int((self._deadline - time.monotonic()) * 1000), 0)
 
 
 def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
