@@ -1,6 +1,6 @@
 import pytest
 
-from xoxzo_din.phone import is_e164, to_e164
+from xoxzo_din.phone import is_e164, is_hidden, to_e164
 
 
 @pytest.mark.parametrize(
@@ -16,6 +16,7 @@ from xoxzo_din.phone import is_e164, to_e164
         ("+81 90 1234 5678", "+819012345678"),
         ("＋８１３１２３４５６７８", "+81312345678"),  # full-width, as typed in Japanese input
         (" +1 (212) 555-0100 ", "+12125550100"),
+        ("+81 (0)3-1234-5678", "+81312345678"),  # the bracketed trunk 0 is not dialled
     ],
 )
 def test_accepted_forms_become_one_e164_key(raw, expected):
@@ -42,3 +43,11 @@ def test_accepted_forms_become_one_e164_key(raw, expected):
 )
 def test_unusable_values_are_none(raw):
     assert to_e164(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "hidden"),
+    [(None, True), ("", True), ("anonymous", True), ("非通知", True), ("0014155550123", False), ("0", False)],
+)
+def test_hidden_callers_have_no_digits(raw, hidden):
+    assert is_hidden(raw) is hidden

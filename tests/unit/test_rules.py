@@ -319,3 +319,49 @@ def test_empty_routes_answer_the_fallback():
         choose_action(Call(None, jst(2026, 1, 1, 0, 0)), NumberRoutes(), NumberRoutes(), FALLBACK).action
         == FALLBACK
     )
+
+
+# --- found in review -------------------------------------------------------------------------------
+
+
+def test_caller_numbers_may_contain_spaces_and_full_width_digits():
+    items = [transfer_rule(callers="090 1234 5678, ０８０-１１１１*")]
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller="+819012345678").action == OPEN
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller="+818011110000").action == OPEN
+
+
+def test_an_unreadable_caller_number_is_not_anonymous():
+    items = [transfer_rule(callers="anonymous")]
+    routes = parse_number_routes(items)
+    unreadable = Call(caller=None, at=jst(2026, 12, 2, 10, 0), anonymous=False)
+    assert choose_action(unreadable, routes, NumberRoutes(), FALLBACK).source == "fallback"
+
+
+def test_absurd_priorities_are_refused_quickly():
+    routes = parse_number_routes([transfer_rule(priority="1e1000000"), transfer_rule("ok", priority="3")])
+    assert [rule.rule_id for rule in routes.rules] == ["ok"]
+    assert "priority" in routes.problems[0]
+
+
+def test_a_malformed_default_is_skipped_whole_including_its_time_zone():
+    routes = parse_number_routes([item("default", timezone="America/New_York", action="dance")])
+    assert routes.timezone is None and routes.default is None and len(routes.problems) == 1
+
+
+@pytest.mark.parametrize(
+    ("at", "matches"),
+    [
+        (jst(2026, 12, 31, 23, 0), True),
+        (jst(2027, 1, 1, 2, 0), True),  # the night that began on 31 December
+        (jst(2026, 12, 31, 2, 0), False),  # the night that began on 30 December
+    ],
+)
+def test_overnight_ranges_take_dates_from_the_day_they_start(at, matches):
+    items = [transfer_rule(dates="12-31", hours="22:00-06:00")]
+    assert (decide(items, at).action == OPEN) is matches
+
+
+def test_overnight_ranges_take_holidays_from_the_day_they_start():
+    items = [transfer_rule(holidays="JP", hours="22:00-06:00")]
+    assert decide(items, jst(2026, 11, 24, 2, 0)).action == OPEN  # night of 23 Nov, a holiday
+    assert decide(items, jst(2026, 11, 23, 2, 0)).source == "fallback"  # night of 22 Nov

@@ -31,7 +31,11 @@ def to_e164(raw: str | None) -> str | None:
     if not raw:
         return None
     # NFKC turns full-width digits and "＋" into ASCII.
-    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if text.startswith("+"):
+        # "+81 (0)3-1234-5678": the bracketed trunk 0 is not dialled from abroad.
+        text = text.replace("(0)", "")
+    text = _SEPARATORS.sub("", text)
     if text.startswith("+"):
         digits = text[1:]
         return f"+{digits}" if _INTERNATIONAL_DIGITS.fullmatch(digits) else None
@@ -44,3 +48,10 @@ def to_e164(raw: str | None) -> str | None:
 
 def is_e164(number: str) -> bool:
     return _E164.fullmatch(number) is not None
+
+
+def is_hidden(raw: str | None) -> bool:
+    """A caller who withheld their number: XOXZO sends it empty, missing or without digits
+    ("anonymous", "非通知"; inferred). A value with digits that is not a usable number is an
+    unreadable caller, not an anonymous one."""
+    return not raw or not any(character.isdigit() for character in unicodedata.normalize("NFKC", raw))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from xoxzo_din.actions import DEFAULT_LANGUAGE
+
 NUMBER = "number"
 RULE_ID = "rule_id"
 
@@ -26,7 +28,7 @@ def new_number_default_item(number: str, now_iso: str) -> dict[str, Any]:
         NUMBER: number,
         RULE_ID: DEFAULT_RULE_ID,
         "action": "say",
-        "language": "ja",
+        "language": DEFAULT_LANGUAGE,
         "text": NEW_NUMBER_GREETING,
         "note": f"created by provisioning at {now_iso}; edit freely",
     }

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from xoxzo_din.actions import Action, render
-from xoxzo_din.phone import to_e164
+from xoxzo_din.phone import is_hidden, to_e164
 from xoxzo_din.route_items import GLOBAL_NUMBER
 from xoxzo_din.routes_store import RouteItems
 from xoxzo_din.rules import Call, NumberRoutes, choose_action, parse_number_routes
@@ -66,9 +66,10 @@ class Router:
     def answer(self, recipient: str | None, caller: str | None, at: datetime) -> Answer:
         number = to_e164(recipient)
         caller_number = to_e164(caller)
+        hidden = is_hidden(caller)
         entry, routes, problems, error = self._routes(number)
         decision = choose_action(
-            Call(caller=caller_number, at=at),
+            Call(caller=caller_number, at=at, anonymous=hidden),
             entry.number if entry else NumberRoutes(),
             entry.global_routes if entry else self._last_global,
             self._fallback,
@@ -78,7 +79,7 @@ class Router:
             source=decision.source,
             routes=routes,
             recipient=number,
-            anonymous_caller=caller_number is None,
+            anonymous_caller=hidden,
             problems=problems,
             lookup_error=error,
         )

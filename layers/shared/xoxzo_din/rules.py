@@ -12,6 +12,7 @@ reported as a problem and skipped, never half-applied.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -38,12 +39,17 @@ _WEEKDAYS = {name[:3]: index for index, name in enumerate(_WEEKDAY_NAMES)} | {
     name: index for index, name in enumerate(_WEEKDAY_NAMES)
 }
 _EVERY_DAY = frozenset(range(7))
-_LIST_SEPARATORS = re.compile(r"[,\s、]+")
+_LIST_SEPARATORS = re.compile(r"[,\s、;]+")
+# Phone numbers may be written with spaces ("090 1234 5678"): only these separate them.
+_NUMBER_LIST_SEPARATORS = re.compile(r"[,、;\n]+")
 _TIME_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 _FULL_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _YEARLY_DATE = re.compile(r"(\d{1,2})-(\d{1,2})")
 _COUNTRY = re.compile(r"([A-Z]{2,3})(?:-([A-Z0-9]{1,3}))?")
-_PREFIX_DIGITS = re.compile(r"\+?\d{1,15}")
+_PREFIX_DIGITS = re.compile(r"\+?[0-9]{1,15}")
+# Priorities are small whole numbers; the bound also keeps a typo like 1e1000000 from costing seconds.
+_PRIORITY = re.compile(r"-?[0-9]{1,9}")
+_MAX_PRIORITY = 10**9
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
 
@@ -56,8 +62,9 @@ class RuleError(ValueError):
 class Call:
     """One incoming call as the rules see it."""
 
-    caller: str | None  # E.164, or None for an anonymous / hidden / unparseable caller
+    caller: str | None  # E.164; None when hidden or unreadable
     at: datetime  # timezone-aware
+    anonymous: bool = True  # with caller None: hidden (True) or an unreadable number (False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,19 +116,23 @@ class Rule:
 
     def matches(self, call: Call, number_timezone: ZoneInfo) -> bool:
         local = call.at.astimezone(self.timezone or number_timezone)
-        return (
-            self._caller_matches(call.caller)
-            and self._active_at(local)
-            and self._weekly_matches(local)
-            and (self.dates is None or any(span.contains(local.date()) for span in self.dates))
-            and (self.holiday_calendar is None or is_holiday(self.holiday_calendar, local.date()))
+        if not (self._caller_matches(call) and self._active_at(local)):
+            return False
+        # Dates and holidays are those of the day a time range started on (22:00-06:00 on
+        # 31 December still belongs to 31 December at 02:00 on 1 January).
+        return any(self._day_matches(day) for day in self._service_days(local))
+
+    def _day_matches(self, day: date) -> bool:
+        return (self.dates is None or any(span.contains(day) for span in self.dates)) and (
+            self.holiday_calendar is None or is_holiday(self.holiday_calendar, day)
         )
 
-    def _caller_matches(self, caller: str | None) -> bool:
+    def _caller_matches(self, call: Call) -> bool:
         if not self.has_caller_condition:
             return True
+        caller = call.caller
         if caller is None:
-            return self.anonymous_callers
+            return self.anonymous_callers and call.anonymous
         return (self.callers is not None and caller in self.callers) or caller.startswith(
             self.caller_prefixes
         )
@@ -131,23 +142,25 @@ class Rule:
             return False
         return self.active_until is None or _before(local, self.active_until)
 
-    def _weekly_matches(self, local: datetime) -> bool:
+    def _service_days(self, local: datetime) -> list[date]:
+        """The days whose weekday and time ranges cover `local`: today, and/or yesterday for
+        the part of an overnight range after midnight."""
         weekdays = self.weekdays if self.weekdays is not None else _EVERY_DAY
-        today = local.weekday()
+        today = local.date()
+        yesterday = today - timedelta(days=1)
         if self.hours is None:
-            return today in weekdays
+            return [today] if today.weekday() in weekdays else []
         minute = local.hour * 60 + local.minute
-        yesterday = (today - 1) % 7
+        days: list[date] = []
         for span in self.hours:
             if span.overnight:
-                # 22:00-06:00 belongs to the day it starts on.
-                if (today in weekdays and minute >= span.start) or (
-                    yesterday in weekdays and minute < span.end
-                ):
-                    return True
-            elif today in weekdays and span.start <= minute < span.end:
-                return True
-        return False
+                if minute >= span.start and today.weekday() in weekdays:
+                    days.append(today)
+                elif minute < span.end and yesterday.weekday() in weekdays:
+                    days.append(yesterday)
+            elif span.start <= minute < span.end and today.weekday() in weekdays:
+                days.append(today)
+        return days
 
 
 def _before(local: datetime, moment: datetime) -> bool:
@@ -199,8 +212,13 @@ def parse_number_routes(
         rule_id = str(item.get(RULE_ID, "?"))
         try:
             if rule_id == DEFAULT_RULE_ID:
-                timezone = _optional_zone(item)
-                default = _action(item, required=False) if _enabled(item) else None
+                # Read every attribute before applying any: a malformed default is skipped whole.
+                item_timezone, item_action, enabled = (
+                    _optional_zone(item),
+                    _action(item, required=False),
+                    _enabled(item),
+                )
+                timezone, default = item_timezone, item_action if enabled else None
             elif global_partition:
                 raise RuleError("only the item with rule_id 'default' is read under number '*'")
             elif _enabled(item):
@@ -241,15 +259,15 @@ def _text(value: Any, attribute: str) -> str:
     return value.strip()
 
 
-def _tokens(value: Any, attribute: str) -> list[str]:
-    """A list attribute: a comma/space separated string, a string set, or a list of strings."""
+def _tokens(value: Any, attribute: str, separators: re.Pattern[str] = _LIST_SEPARATORS) -> list[str]:
+    """A list attribute: a comma (or space) separated string, a string set, or a list of strings."""
     if isinstance(value, str):
         raw = [value]
     elif isinstance(value, set | frozenset | list | tuple):
         raw = [_text(part, attribute) for part in value]
     else:
         raise RuleError(f"{attribute} must be a string or a list of strings")
-    tokens = [token for part in raw for token in _LIST_SEPARATORS.split(part) if token]
+    tokens = [token.strip() for part in raw for token in separators.split(part) if token.strip()]
     if not tokens:
         raise RuleError(f"{attribute} is empty")
     return tokens
@@ -269,13 +287,16 @@ def _enabled(item: Mapping[str, Any]) -> bool:
 def _priority(value: Any) -> int:
     if value is None:
         return DEFAULT_PRIORITY
-    try:
-        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
-    except (ArithmeticError, TypeError, ValueError):
-        raise RuleError(f"priority must be a whole number, got {value!r}") from None
-    if isinstance(value, bool) or number != number.to_integral_value():
-        raise RuleError(f"priority must be a whole number, got {value!r}")
-    return int(number)
+    if isinstance(value, str) and _PRIORITY.fullmatch(value.strip()):
+        return int(value)
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        number = Decimal(value)
+        try:
+            if abs(number) < _MAX_PRIORITY and number == number.to_integral_value():
+                return int(number)
+        except (ArithmeticError, ValueError):  # NaN, infinities, absurd exponents
+            pass
+    raise RuleError(f"priority must be a whole number (up to 9 digits), got {value!r}")
 
 
 def _action(item: Mapping[str, Any], *, required: bool) -> Action | None:
@@ -316,7 +337,7 @@ def _callers(value: Any) -> tuple[frozenset[str] | None, tuple[str, ...], bool]:
     exact: set[str] = set()
     prefixes: list[str] = []
     anonymous = False
-    for token in _tokens(value, "callers"):
+    for token in _tokens(value, "callers", _NUMBER_LIST_SEPARATORS):
         if token.lower() in ANONYMOUS_TOKENS:
             anonymous = True
         elif token.endswith("*"):
@@ -331,7 +352,7 @@ def _callers(value: Any) -> tuple[frozenset[str] | None, tuple[str, ...], bool]:
 
 def _caller_prefix(token: str) -> str:
     """ "+8190", "8190" and Japanese national "090" all become the E.164 prefix "+8190"."""
-    digits = re.sub(r"[\s\-()]", "", token)
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", token))
     if not _PREFIX_DIGITS.fullmatch(digits):
         raise RuleError(f"callers: {token + '*'!r} is not a number prefix")
     if digits.startswith("+"):
