@@ -1,6 +1,7 @@
 """Property-based tests: whatever a person types into an item, whoever calls and whenever,
 the answer is one valid action line."""
 
+import os
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -69,7 +70,7 @@ moments = st.datetimes(
 callers = st.one_of(st.none(), st.text(max_size=20), st.from_regex(r"\+?[0-9 \-]{6,16}", fullmatch=True))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "400")), deadline=None)
 @given(number_items=items, global_items=items, caller=callers, at=moments)
 def test_any_items_caller_and_time_yield_one_valid_action_line(number_items, global_items, caller, at):
     routes = parse_number_routes(number_items)
