@@ -640,6 +640,118 @@ def test_sync_reactivates_a_number_xoxzo_bills_although_we_thought_it_gone(world
     assert [route["rule_id"] for route in world.routes_of(TOKYO.number)] == ["office-hours"]
 
 
+def test_sync_reactivating_a_cancelled_number_keeps_when_it_was_cancelled(world: World) -> None:
+    # We cancelled it, but XOXZO still lists it (a cancel XOXZO lost, or a dashboard re-subscribe).
+    world.xoxzo.holds(TOKYO, ACTION_URL)
+    world.seed(TOKYO, NumberStatus.CANCELLED, action_url=ACTION_URL, cancelled_at="2026-03-01T10:00:00Z")
+
+    report = world.provisioner.sync()
+
+    [action] = [a for a in report.actions if a.action == "reactivated"]
+    assert action.din_uid == TOKYO.din_uid
+    assert "2026-03-01T10:00:00Z" in action.detail
+    record = world.record(TOKYO.din_uid)
+    assert (record.status, record.cancelled_at, record.previous_cancelled_at) == (
+        NumberStatus.ACTIVE,
+        None,
+        "2026-03-01T10:00:00Z",
+    )
+    assert record.note is not None and "cancelled at 2026-03-01T10:00:00Z" in record.note
+
+
+def cancel_while_sync_waits_for_xoxzo(world: World, **cancel: Any) -> None:
+    """The operator's cancel runs (in another invocation) after sync has read XOXZO's list and
+    before sync writes anything."""
+    read_xoxzo = world.xoxzo.list_subscriptions
+
+    def listed_then_cancelled() -> list[Subscription]:
+        listed = read_xoxzo()
+        world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid, **cancel)
+        return listed
+
+    world.xoxzo.list_subscriptions = listed_then_cancelled  # type: ignore[method-assign]
+
+
+def test_a_cancel_between_syncs_read_and_its_write_is_not_overwritten(world: World) -> None:
+    # Missing at XOXZO when an earlier sync looked; XOXZO lists it again (so sync would reactivate
+    # it), and the operator cancels it while this sync runs.
+    world.xoxzo.holds(TOKYO, ACTION_URL)
+    world.seed(TOKYO, NumberStatus.MISSING_AT_XOXZO, action_url=ACTION_URL)
+    cancel_while_sync_waits_for_xoxzo(world)
+
+    report = world.provisioner.sync()
+
+    assert TOKYO.din_uid not in world.xoxzo.subscribed  # the cancel happened at XOXZO
+    record = world.record(TOKYO.din_uid)
+    assert record.status is NumberStatus.CANCELLED
+    assert record.cancelled_at == "2026-04-01T09:00:00Z"
+    assert report.actions == []
+    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "conflict")]
+
+
+def test_a_cancel_with_routes_during_sync_gets_neither_its_record_nor_a_route_back(world: World) -> None:
+    # Active, XOXZO's action URL is right but our record of it is not, and it has a route.
+    world.xoxzo.holds(TOKYO, ACTION_URL)
+    world.seed(TOKYO, NumberStatus.ACTIVE, action_url=OTHER_URL)
+    world.routes_table.put_item(Item=new_number_default_item(TOKYO.number, "2026-04-01T08:00:00Z"))
+    cancel_while_sync_waits_for_xoxzo(world, delete_routes=True)
+
+    report = world.provisioner.sync()
+
+    record = world.record(TOKYO.din_uid)
+    assert (record.status, record.action_url) == (NumberStatus.CANCELLED, OTHER_URL)
+    assert record.cancelled_at is not None
+    assert world.routes_of(TOKYO.number) == []  # not re-created for a cancelled number
+    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "conflict")]
+
+
+def test_sync_creates_no_route_for_a_number_cancelled_after_its_last_write(world: World) -> None:
+    # Nothing to record, but no route: the only write sync would make is the default route.
+    world.xoxzo.holds(TOKYO, ACTION_URL)
+    world.seed(TOKYO, NumberStatus.ACTIVE, action_url=ACTION_URL)
+    cancel_while_sync_waits_for_xoxzo(world, delete_routes=True)
+
+    report = world.provisioner.sync()
+
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLED
+    assert world.routes_of(TOKYO.number) == []
+    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "conflict")]
+
+
+def test_subscribing_a_cancelled_number_again_keeps_its_last_cancellation(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.CANCELLED, cancelled_at="2026-03-01T10:00:00Z")
+
+    result = world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert result.outcome == "subscribed"
+    record = world.record(TOKYO.din_uid)
+    assert (record.status, record.cancelled_at, record.previous_cancelled_at) == (
+        NumberStatus.ACTIVE,
+        None,
+        "2026-03-01T10:00:00Z",
+    )
+    assert result.record is not None and result.record.previous_cancelled_at == "2026-03-01T10:00:00Z"
+
+
+def test_adopting_refuses_a_record_that_changed_since_it_was_read(world: World) -> None:
+    world.seed(TOKYO, NumberStatus.MISSING_AT_XOXZO)
+    world.xoxzo.holds(TOKYO)
+    read_xoxzo = world.xoxzo.list_subscriptions
+
+    def cancelled_meanwhile() -> list[Subscription]:
+        listed = read_xoxzo()
+        world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+        return listed
+
+    world.xoxzo.list_subscriptions = cancelled_meanwhile  # type: ignore[method-assign]
+
+    with pytest.raises(ConflictError, match="changed meanwhile"):
+        world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLED
+    assert world.xoxzo.calls("subscribe") == 0
+
+
 def test_sync_reports_an_unfinished_cancel_and_a_xoxzo_failure_without_stopping(world: World) -> None:
     world.xoxzo.holds(TOKYO, ACTION_URL)
     world.seed(TOKYO, NumberStatus.CANCELLING, action_url=ACTION_URL)
@@ -671,7 +783,7 @@ def test_sync_never_applies_a_decision_to_a_record_changed_since_it_read_it(worl
 
     report = world.provisioner.sync()
 
-    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "error")]
+    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "conflict")]
     assert "RecordChangedError" in report.errors[0].detail
     assert world.record(TOKYO.din_uid).status is NumberStatus.ACTIVE
 
@@ -691,7 +803,7 @@ def test_sync_reads_our_records_before_xoxzo_so_a_finishing_subscribe_is_not_mis
     report = world.provisioner.sync()
 
     # Sync did not know the record when it read ours: its import loses, it says so, nothing breaks.
-    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "error")]
+    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "conflict")]
     assert world.record(TOKYO.din_uid).status is NumberStatus.SUBSCRIBING
     world.xoxzo.list_subscriptions = read_xoxzo  # type: ignore[method-assign]
     assert world.provisioner.sync().errors == []

@@ -116,16 +116,47 @@ def test_mark_cancelling_is_guarded_by_the_version_it_read(store: NumbersStore) 
     assert store.get("JPafr34rafic76tf").status is NumberStatus.CANCELLING  # type: ignore[union-attr]
 
 
-def test_mark_active_clears_an_old_cancellation_and_keeps_other_attributes(store: NumbersStore) -> None:
+def test_mark_active_keeps_the_cancellation_it_clears_and_other_attributes(store: NumbersStore) -> None:
     store.create(record(status=NumberStatus.CANCELLED).with_changes(cancelled_at=T0))
+    seen = store.get("JPafr34rafic76tf")
+    assert seen is not None
 
-    store.mark_active("JPafr34rafic76tf", now=T1, note="found at XOXZO")
+    returned = store.mark_active("JPafr34rafic76tf", now=T1, note="found at XOXZO", seen=seen)
 
     active = store.get("JPafr34rafic76tf")
-    assert active is not None
+    assert active is not None and returned == active
     assert active.status is NumberStatus.ACTIVE
-    assert active.cancelled_at is None
+    assert (active.cancelled_at, active.previous_cancelled_at) == (None, T0)
     assert (active.monthly_cost, active.number, active.updated_at) == (650.1, "+815012345678", T1)
+    assert active.version == seen.version + 1
+
+
+def test_mark_active_with_seen_loses_against_a_write_made_since(store: NumbersStore) -> None:
+    store.create(record(status=NumberStatus.MISSING_AT_XOXZO))
+    seen = store.get("JPafr34rafic76tf")
+    assert seen is not None
+    store.mark_cancelling("JPafr34rafic76tf", now=T1, previous=seen)
+    store.mark_cancelled("JPafr34rafic76tf", now=T1, cancelled_at=T1, note="cancelled")
+
+    with pytest.raises(RecordChangedError):
+        store.mark_active("JPafr34rafic76tf", now=T1, note="sync", seen=seen)
+
+    cancelled = store.get("JPafr34rafic76tf")
+    assert cancelled is not None
+    assert (cancelled.status, cancelled.cancelled_at) == (NumberStatus.CANCELLED, T1)
+
+
+def test_record_action_url_with_seen_loses_against_a_write_made_since(store: NumbersStore) -> None:
+    store.create(record(status=NumberStatus.ACTIVE))
+    seen = store.get("JPafr34rafic76tf")
+    assert seen is not None
+    chained = store.record_action_url("JPafr34rafic76tf", now=T1, action_url="https://a.example/1", seen=seen)
+
+    with pytest.raises(RecordChangedError):
+        store.record_action_url("JPafr34rafic76tf", now=T1, action_url="https://a.example/2", seen=seen)
+    store.record_action_url("JPafr34rafic76tf", now=T1, action_url="https://a.example/3", seen=chained)
+
+    assert store.get("JPafr34rafic76tf").action_url == "https://a.example/3"  # type: ignore[union-attr]
 
 
 def test_revert_cancelling_only_from_cancelling(store: NumbersStore) -> None:

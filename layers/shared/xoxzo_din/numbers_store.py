@@ -15,7 +15,10 @@ Statuses (`NumberStatus`):
   cancelled it or when; routes are kept, and sync reactivates it if XOXZO lists it again.
 
 Every write is conditional where a concurrent writer could otherwise be overwritten; a failed
-condition raises `RecordChangedError`. DynamoDB has no floats: costs are stored as Decimal and
+condition raises `RecordChangedError`. Writes given `seen=` (a record the caller read) apply only if
+the record is still that version: sync decides on what it read, and must not apply a decision to a
+record someone changed since. Every write returns the record as written, so that a caller can chain
+its next conditional write on it. DynamoDB has no floats: costs are stored as Decimal and
 read back as float.
 """
 
@@ -60,6 +63,9 @@ class NumberRecord:
     action_url: str | None = None  # what we last set at XOXZO
     subscribed_at: str | None = None
     cancelled_at: str | None = None
+    # The cancelled_at of an earlier period, kept when XOXZO turned out to bill the number again
+    # (sync reactivated it) or when it was subscribed again: history is never dropped.
+    previous_cancelled_at: str | None = None
     monthly_cost: float | None = None  # credits, as XOXZO's search listed them
     minute_cost: float | None = None
     country_code: str | None = None
@@ -150,17 +156,17 @@ class NumbersStore:
 
     # Full-record writes, guarded by the record's version.
 
-    def create(self, record: NumberRecord) -> None:
+    def create(self, record: NumberRecord) -> NumberRecord:
         """Write a record for a din_uid that has none (a subscribe intent, an import)."""
-        self._put(record.with_changes(version=1), Attr("din_uid").not_exists(), "no record")
+        written = record.with_changes(version=1)
+        self._put(written, Attr("din_uid").not_exists(), "no record")
+        return written
 
-    def replace_record(self, record: NumberRecord, previous: NumberRecord) -> None:
+    def replace_record(self, record: NumberRecord, previous: NumberRecord) -> NumberRecord:
         """Overwrite `previous` with `record`, unless it changed since `previous` was read."""
-        self._put(
-            record.with_changes(version=previous.version + 1),
-            _unchanged_since(previous),
-            f"version {previous.version} ({previous.status})",
-        )
+        written = record.with_changes(version=previous.version + 1)
+        self._put(written, _unchanged_since(previous), f"version {previous.version} ({previous.status})")
+        return written
 
     # Partial updates: they touch only what they name, so they never clobber concurrent changes
     # to other attributes.
@@ -173,20 +179,36 @@ class NumbersStore:
         note: str,
         number: str | None = None,
         subscribed_at: str | None = None,
-    ) -> None:
-        """XOXZO has the subscription: that is the truth whatever status the record had, so the
-        only condition is that the record exists."""
+        seen: NumberRecord | None = None,
+    ) -> NumberRecord:
+        """XOXZO has the subscription. Without `seen` (a subscribe that just got XOXZO's answer)
+        the only condition is that the record exists; with `seen`, the record must still be that
+        version. A `cancelled_at` of `seen` moves to `previous_cancelled_at`: an active number has
+        no cancellation, but its history is kept."""
         values: dict[str, Any] = {"status": NumberStatus.ACTIVE, "note": note}
         if number is not None:
             values["number"] = number
         if subscribed_at is not None:
             values["subscribed_at"] = subscribed_at
-        self._update(din_uid, now, values, Attr("din_uid").exists(), "a record", remove=("cancelled_at",))
+        remove: tuple[str, ...] = ()
+        if seen is not None and seen.cancelled_at is not None:
+            values["previous_cancelled_at"] = seen.cancelled_at
+            remove = ("cancelled_at",)
+        return self._update(
+            din_uid,
+            now,
+            values,
+            _and_unchanged(Attr("din_uid").exists(), seen),
+            "a record" + _as_seen(seen),
+            remove=remove,
+        )
 
-    def mark_failed(self, din_uid: str, *, now: str, note: str, seen: NumberRecord | None = None) -> None:
+    def mark_failed(
+        self, din_uid: str, *, now: str, note: str, seen: NumberRecord | None = None
+    ) -> NumberRecord:
         """Only a subscribe intent can fail: never demote a record someone else made active. With
         `seen`, only if the record is still the one the caller decided on."""
-        self._update(
+        return self._update(
             din_uid,
             now,
             {"status": NumberStatus.FAILED, "note": note},
@@ -196,8 +218,8 @@ class NumbersStore:
 
     def mark_missing_at_xoxzo(
         self, din_uid: str, *, now: str, note: str, seen: NumberRecord | None = None
-    ) -> None:
-        self._update(
+    ) -> NumberRecord:
+        return self._update(
             din_uid,
             now,
             {"status": NumberStatus.MISSING_AT_XOXZO, "note": note},
@@ -205,8 +227,8 @@ class NumbersStore:
             "status active" + _as_seen(seen),
         )
 
-    def mark_cancelling(self, din_uid: str, *, now: str, previous: NumberRecord) -> None:
-        self._update(
+    def mark_cancelling(self, din_uid: str, *, now: str, previous: NumberRecord) -> NumberRecord:
+        return self._update(
             din_uid,
             now,
             {"status": NumberStatus.CANCELLING, "note": f"cancel requested at {now}"},
@@ -216,8 +238,8 @@ class NumbersStore:
 
     def mark_cancelled(
         self, din_uid: str, *, now: str, cancelled_at: str, note: str, seen: NumberRecord | None = None
-    ) -> None:
-        self._update(
+    ) -> NumberRecord:
+        return self._update(
             din_uid,
             now,
             {"status": NumberStatus.CANCELLED, "cancelled_at": cancelled_at, "note": note},
@@ -225,9 +247,9 @@ class NumbersStore:
             "a record" + _as_seen(seen),
         )
 
-    def revert_cancelling(self, din_uid: str, *, now: str, status: NumberStatus, note: str) -> None:
+    def revert_cancelling(self, din_uid: str, *, now: str, status: NumberStatus, note: str) -> NumberRecord:
         """XOXZO refused the cancel outright: the number is still held as before."""
-        self._update(
+        return self._update(
             din_uid,
             now,
             {"status": status, "note": note},
@@ -235,8 +257,16 @@ class NumbersStore:
             "status cancelling",
         )
 
-    def record_action_url(self, din_uid: str, *, now: str, action_url: str) -> None:
-        self._update(din_uid, now, {"action_url": action_url}, Attr("din_uid").exists(), "a record")
+    def record_action_url(
+        self, din_uid: str, *, now: str, action_url: str, seen: NumberRecord | None = None
+    ) -> NumberRecord:
+        return self._update(
+            din_uid,
+            now,
+            {"action_url": action_url},
+            _and_unchanged(Attr("din_uid").exists(), seen),
+            "a record" + _as_seen(seen),
+        )
 
     # Internals
 
@@ -255,7 +285,8 @@ class NumbersStore:
         expectation: str,
         *,
         remove: tuple[str, ...] = (),
-    ) -> None:
+    ) -> NumberRecord:
+        """Apply a partial update under `condition`; return the record as written."""
         # Placeholders for every name: "status", "number" and friends are DynamoDB reserved words.
         assignments = {**values, "updated_at": now}
         names = {f"#{name}": name for name in [*assignments, *remove, "version"]}
@@ -268,7 +299,7 @@ class NumbersStore:
         if remove:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in remove)
         try:
-            self._table.update_item(
+            written = self._table.update_item(
                 Key={"din_uid": din_uid},
                 UpdateExpression=expression,
                 ExpressionAttributeNames=names,
@@ -278,9 +309,11 @@ class NumbersStore:
                     ":one": 1,
                 },
                 ConditionExpression=condition,
+                ReturnValues="ALL_NEW",
             )
         except ClientError as error:
             raise _conflict_or(error, din_uid, expectation) from error
+        return NumberRecord.from_item(written["Attributes"])
 
 
 def _unchanged_since(previous: NumberRecord) -> ConditionBase:

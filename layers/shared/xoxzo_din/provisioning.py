@@ -282,6 +282,7 @@ class NumberView:
     action_url: str | None
     subscribed_at: str | None
     cancelled_at: str | None
+    previous_cancelled_at: str | None
     monthly_cost: float | None
     minute_cost: float | None
     country_code: str | None
@@ -298,6 +299,7 @@ class NumberView:
             action_url=redact_url(record.action_url),
             subscribed_at=record.subscribed_at,
             cancelled_at=record.cancelled_at,
+            previous_cancelled_at=record.previous_cancelled_at,
             monthly_cost=record.monthly_cost,
             minute_cost=record.minute_cost,
             country_code=record.country_code,
@@ -494,6 +496,10 @@ class Provisioner:
             prefix=offered.prefix,
             note=f"subscribe requested at {now}",
             created_at=existing.created_at if existing and existing.created_at else now,
+            # Subscribing a number we cancelled before: its last cancellation stays on record.
+            previous_cancelled_at=(existing.cancelled_at or existing.previous_cancelled_at)
+            if existing
+            else None,
         )
         try:
             if existing is None:
@@ -562,12 +568,19 @@ class Provisioner:
             self._create_or_conflict(record)
         else:
             # subscribed_at stays unknown unless the intent time is all we know: keep what we had.
-            self._numbers.mark_active(din_uid, now=now, note=note, number=number)
-            if at_xoxzo.action_url != existing.action_url and at_xoxzo.action_url is not None:
-                self._numbers.record_action_url(din_uid, now=now, action_url=at_xoxzo.action_url)
-            record = existing.with_changes(
-                status=NumberStatus.ACTIVE, number=number, action_url=at_xoxzo.action_url, note=note
-            )
+            # Written only if the record is still the one read above (a cancel may be running).
+            try:
+                current = self._numbers.mark_active(din_uid, now=now, note=note, number=number, seen=existing)
+                if at_xoxzo.action_url != existing.action_url and at_xoxzo.action_url is not None:
+                    current = self._numbers.record_action_url(
+                        din_uid, now=now, action_url=at_xoxzo.action_url, seen=current
+                    )
+            except RecordChangedError as error:
+                raise ConflictError(
+                    f"{din_uid} changed meanwhile; nothing was subscribed, run the operation again ({error})"
+                ) from error
+            # What XOXZO has decides whether the action URL must still be set.
+            record = current.with_changes(action_url=at_xoxzo.action_url)
         return self._finish_subscription(record, "adopted")
 
     def _finish_subscription(self, record: NumberRecord, outcome: str) -> SubscribeResult:
@@ -807,9 +820,12 @@ class Provisioner:
                     self._sync_subscribed(din_uid, record, at_xoxzo, report)
                 elif record is not None:
                     self._sync_not_subscribed(record, report)
-            except (XoxzoError, RecordChangedError, ConflictError) as error:
-                # Someone changed the record meanwhile, or XOXZO failed: report, go on, a later sync
-                # sees the new state.
+            except (RecordChangedError, ConflictError) as error:
+                # Someone changed the record since sync read it: its decision is not written. A
+                # later sync decides on the new state.
+                number = record.number if record else None
+                report.errors.append(SyncAction(din_uid, number, "conflict", _describe(error)))
+            except XoxzoError as error:
                 number = record.number if record else None
                 report.errors.append(SyncAction(din_uid, number, "error", _describe(error)))
             if len(report.actions) + len(report.errors) + len(report.pending) == before:
@@ -819,12 +835,16 @@ class Provisioner:
     def _sync_subscribed(
         self, din_uid: str, record: NumberRecord | None, at_xoxzo: Subscription, report: SyncReport
     ) -> None:
-        """XOXZO has it, so we hold it and pay for it: our record must say active."""
+        """XOXZO has it, so we hold it and pay for it: our record must say active.
+
+        Every write is conditional on the record being the version sync read (`current` follows
+        sync's own writes): a cancel or subscribe that ran since is never overwritten, it raises
+        RecordChangedError, reported as a conflict."""
         now = self._now()
         number = (record.number if record else None) or to_e164(at_xoxzo.number)
-        recorded_url = record.action_url if record else None
+        current: NumberRecord
         if record is None:
-            self._create_or_conflict(
+            current = self._create_or_conflict(
                 NumberRecord(
                     din_uid=din_uid,
                     status=NumberStatus.ACTIVE,
@@ -835,7 +855,6 @@ class Provisioner:
                     created_at=now,
                 )
             )
-            recorded_url = at_xoxzo.action_url
             report.actions.append(
                 SyncAction(din_uid, number, "imported", "subscribed at XOXZO, no record here")
             )
@@ -850,42 +869,62 @@ class Provisioner:
             )
             return
         elif record.status is NumberStatus.SUBSCRIBING:
-            self._numbers.mark_active(
-                din_uid, now=now, note="subscribe completed by sync", number=number, subscribed_at=now
+            current = self._numbers.mark_active(
+                din_uid,
+                now=now,
+                note="subscribe completed by sync",
+                number=number,
+                subscribed_at=now,
+                seen=record,
             )
             report.actions.append(
                 SyncAction(din_uid, number, "subscribe_completed", "XOXZO has it: marked active")
             )
         elif record.status is not NumberStatus.ACTIVE:
-            self._numbers.mark_active(
+            was = f"was {record.status}" + (
+                f", cancelled at {record.cancelled_at}" if record.cancelled_at else ""
+            )
+            current = self._numbers.mark_active(
                 din_uid,
                 now=now,
-                note=f"found subscribed at XOXZO by sync (was {record.status})",
+                note=f"found subscribed at XOXZO by sync ({was})",
                 number=number,
+                seen=record,
             )
             report.actions.append(
-                SyncAction(din_uid, number, "reactivated", f"was {record.status}, but XOXZO has it (billed)")
+                SyncAction(din_uid, number, "reactivated", f"{was}, but XOXZO has it (billed)")
             )
+        else:
+            current = record
 
         if self._action_url is not None and at_xoxzo.action_url != self._action_url:
             self.client.set_action_url(din_uid, self._action_url)
-            self._numbers.record_action_url(din_uid, now=self._now(), action_url=self._action_url)
+            current = self._numbers.record_action_url(
+                din_uid, now=self._now(), action_url=self._action_url, seen=current
+            )
             report.actions.append(
                 SyncAction(din_uid, number, "action_url_set", f"was {redact_url(at_xoxzo.action_url)}")
             )
-        elif recorded_url != at_xoxzo.action_url and at_xoxzo.action_url is not None:
-            self._numbers.record_action_url(din_uid, now=self._now(), action_url=at_xoxzo.action_url)
+        elif current.action_url != at_xoxzo.action_url and at_xoxzo.action_url is not None:
+            current = self._numbers.record_action_url(
+                din_uid, now=self._now(), action_url=at_xoxzo.action_url, seen=current
+            )
             report.actions.append(SyncAction(din_uid, number, "action_url_recorded", "as XOXZO has it"))
 
         # Only numbers without any route get one: someone who deleted the default on purpose (to use
         # the global default) keeps it that way.
-        if number is not None and not self._routes.has_routes(number):
-            if self._routes.ensure_default_route(number, self._now()):
-                report.actions.append(SyncAction(din_uid, number, "default_route_created", "had no routes"))
-        elif number is None:
+        if number is None:
             report.pending.append(
                 SyncAction(din_uid, None, "number_unknown", "XOXZO did not give the number: no route")
             )
+        elif not self._routes.has_routes(number):
+            # A cancel with delete_routes may have run since sync read the record: the route goes
+            # to the routes table, which has no version, so look at the record right before.
+            latest = self._numbers.get(din_uid)
+            if latest is None or latest.version != current.version:
+                raise RecordChangedError(din_uid, f"version {current.version} ({current.status})")
+            if self._routes.ensure_default_route(number, self._now()):
+                report.actions.append(SyncAction(din_uid, number, "default_route_created", "had no routes"))
 
     def _sync_not_subscribed(self, record: NumberRecord, report: SyncReport) -> None:
         """XOXZO does not have it: nothing is billed, whatever our record says."""
@@ -933,9 +972,9 @@ class Provisioner:
         updated = datetime.fromisoformat(record.updated_at)
         return self._clock() - updated > self._subscribe_grace
 
-    def _create_or_conflict(self, record: NumberRecord) -> None:
+    def _create_or_conflict(self, record: NumberRecord) -> NumberRecord:
         try:
-            self._numbers.create(record)
+            return self._numbers.create(record)
         except RecordChangedError as error:
             raise ConflictError(
                 f"a record of {record.din_uid} appeared meanwhile; run the operation again ({error})"
