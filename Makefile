@@ -9,7 +9,7 @@ export SAM_CLI_TELEMETRY := 0
 # sam build needs a python3.13 on PATH for the python3.13 runtime: the venv's.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv local test lint build bench provision-demo clean
+.PHONY: venv local test lint build build-check bench clean
 
 $(INSTALLED): requirements-dev.txt layers/shared/requirements.txt
 	@test -n "$(PYTHON)" || { echo "python$(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION), or set PYTHON=)"; exit 1; }
@@ -38,6 +38,10 @@ lint: $(INSTALLED)
 
 build: $(INSTALLED)
 	$(BIN)/sam build
+
+## sam build, then run the built artifacts as Lambda would load them (layer + function + SDK only).
+build-check: build
+	$(BIN)/python -m tools.build_smoke
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.action_bench

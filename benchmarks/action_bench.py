@@ -91,18 +91,11 @@ def cold_starts(runs: int) -> dict[str, dict[str, float]]:
 
 def _warm_worker(calls: int) -> None:
     """Runs in its own interpreter (handler logs go to /dev/null): time warm calls."""
-    import boto3  # noqa: PLC0415
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415
-
-    from tools.local_env import point_environment_at, prepare_tables  # noqa: PLC0415
+    from tools.local_env import prepare_tables, start_local_aws  # noqa: PLC0415
     from tools.local_server import LocalLambdaContext, http_api_event  # noqa: PLC0415
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    endpoint = "http://{}:{}".format(*server.get_host_and_port())
-    point_environment_at(endpoint)
+    server, endpoint = start_local_aws()
     names = prepare_tables(endpoint)
-    del boto3
 
     results: dict[str, Any] = {}
     for label, ttl in (("hit", "300"), ("miss", "0")):

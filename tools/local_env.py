@@ -6,6 +6,7 @@ Used by `make local` (tools/local_server.py), the end-to-end tests and the bench
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from boto3.dynamodb.types import TypeSerializer
+from moto.server import ThreadedMotoServer
 
 from tools.template_tables import create_all_tables
 
@@ -27,6 +29,8 @@ LOCAL_ACTION_SECRET = "local-dev-secret-change-me-0123456789"  # noqa: S105 - a 
 LOCAL_CREDENTIALS_SECRET_ID = "local/xoxzo-credentials"  # noqa: S105 - a name, not a secret
 REPOSITORY = Path(__file__).resolve().parent.parent
 SAMPLE_ROUTES_PATH = REPOSITORY / "tools" / "sample_routes.json"
+# What each events/action/ sample event is answered with the sample routes in the table.
+SAMPLE_ANSWERS_PATH = REPOSITORY / "tools" / "sample_answers.json"
 # Where Lambda would find the code: the layer (/opt/python) and each function's CodeUri.
 CODE_PATHS = ("layers/shared", "functions/action", "functions/provisioning")
 
@@ -48,6 +52,11 @@ def add_code_paths() -> None:
 def sample_routes() -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = json.loads(SAMPLE_ROUTES_PATH.read_text(encoding="utf-8"))
     return items
+
+
+def sample_answers() -> dict[str, dict[str, Any]]:
+    answers: dict[str, dict[str, Any]] = json.loads(SAMPLE_ANSWERS_PATH.read_text(encoding="utf-8"))
+    return answers
 
 
 def put_route_items(client: DynamoDBClient, table_name: str, items: Iterable[Mapping[str, Any]]) -> int:
@@ -92,3 +101,14 @@ def store_xoxzo_credentials(endpoint_url: str, sid: str, auth_token: str) -> str
     )
     os.environ["XOXZO_CREDENTIALS_SECRET_ID"] = LOCAL_CREDENTIALS_SECRET_ID
     return LOCAL_CREDENTIALS_SECRET_ID
+
+
+def start_local_aws(port: int = 0, host: str = "127.0.0.1") -> tuple[ThreadedMotoServer, str]:
+    """moto's server (every AWS service on one endpoint) on loopback, with this process's AWS
+    environment pointed at it. Returns the server (call .stop()) and its URL."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per request
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    url = "http://{}:{}".format(*server.get_host_and_port())
+    point_environment_at(url)
+    return server, url

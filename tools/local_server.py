@@ -28,13 +28,11 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from moto.server import ThreadedMotoServer
-
 from tools.local_env import (
     LOCAL_ACTION_SECRET,
     add_code_paths,
-    point_environment_at,
     prepare_tables,
+    start_local_aws,
     store_xoxzo_credentials,
 )
 from tools.template_tables import load_template
@@ -191,10 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--secret", default=LOCAL_ACTION_SECRET, help="the action secret to accept")
     arguments = parser.parse_args(argv)
 
-    aws = ThreadedMotoServer(ip_address=LOOPBACK, port=arguments.aws_port, verbose=False)
-    aws.start()
-    aws_url = "http://{}:{}".format(*aws.get_host_and_port())
-    point_environment_at(aws_url)
+    aws, aws_url = start_local_aws(arguments.aws_port, LOOPBACK)
     tables = prepare_tables(aws_url)
     xoxzo = XoxzoEmulator(port=arguments.xoxzo_port).start()
     store_xoxzo_credentials(aws_url, xoxzo.sid, xoxzo.auth_token)

@@ -9,28 +9,14 @@ import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-from tools.local_env import LOCAL_ACTION_SECRET, put_route_items
+from tools.local_env import LOCAL_ACTION_SECRET, put_route_items, sample_answers
 from tools.local_server import http_api_event
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "action"
 TEXT_PLAIN = "text/plain; charset=utf-8"
 
 # What each sample event must be answered, with tools/sample_routes.json in the table.
-EXPECTED = {
-    "business-hours.json": (200, "transfer +81312340000"),
-    "after-hours.json": (200, 'voicemail say ja "ただいま営業時間外です。発信音の後にメッセージをどうぞ。"'),
-    "lunch-break.json": (200, 'voicemail say ja "ただいま営業時間外です。発信音の後にメッセージをどうぞ。"'),
-    "national-holiday.json": (200, "playback http://example.com/audio/holiday-closed.mp3"),
-    "new-year-closure.json": (200, 'say ja "年末年始は休業しております。1月4日以降におかけ直しください。"'),
-    "vip-caller.json": (200, "transfer +81312340001"),
-    "blocked-caller.json": (200, 'say ja "このお電話はお受けできません。"'),
-    "anonymous-caller.json": (
-        200,
-        'say ja "非通知設定のお電話はお受けできません。番号を通知しておかけ直しください。"',
-    ),
-    "unknown-number.json": (200, 'say ja "おかけになった電話番号は現在使われておりません。"'),
-    "bad-secret.json": (403, "Forbidden"),
-}
+EXPECTED = {name: (answer["status"], answer["body"]) for name, answer in sample_answers().items()}
 
 
 def call(handler, context, query: str, secret: str = LOCAL_ACTION_SECRET, path: str | None = None):

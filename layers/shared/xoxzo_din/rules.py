@@ -225,6 +225,8 @@ def parse_number_routes(
                 rules.append(parse_rule(item))
         except RuleError as error:
             problems.append(f"{item.get(NUMBER, '?')}/{rule_id}: {error}")
+        except Exception as error:  # a bug must cost one item, not the number's whole routing
+            problems.append(f"{item.get(NUMBER, '?')}/{rule_id}: unexpected {type(error).__name__}: {error}")
     rules.sort(key=lambda rule: (rule.priority, rule.rule_id))
     return NumberRoutes(tuple(rules), default, timezone, tuple(problems))
 

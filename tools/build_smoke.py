@@ -1,0 +1,123 @@
+"""Run what `sam build` produced, as Lambda would load it: `make build-check` (CI runs it).
+
+The built handlers are imported in an isolated interpreter (`python -I -S`) whose path holds only
+the built layer (/opt/python), the built function (/var/task) and the AWS SDK that the Lambda
+Python runtime bundles: so a dependency missing from layers/shared/requirements.txt fails here,
+not in production. Each sample event of events/action/ is answered, and the provisioning function
+searches the local XOXZO emulator; the answers must be those of tools/sample_answers.json.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from tools.local_env import (
+    FAKE_CREDENTIALS,
+    LOCAL_ACTION_SECRET,
+    REGION,
+    REPOSITORY,
+    prepare_tables,
+    sample_answers,
+    start_local_aws,
+    store_xoxzo_credentials,
+)
+from tools.xoxzo_emulator import XoxzoEmulator
+
+BUILD = REPOSITORY / ".aws-sam" / "build"
+# What the Lambda Python runtime provides besides the standard library.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
+
+_PROBE = """
+import json, pathlib, sys
+sys.path[:0] = sys.argv[1].split("|")
+results = {}
+
+
+class Context:  # the attributes Powertools reads from a Lambda context
+    function_name = "built-function"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:built-function"
+    memory_limit_in_mb = 512
+    aws_request_id = "build-check"
+
+    @staticmethod
+    def get_remaining_time_in_millis():
+        return 60000
+
+
+import action_handler
+for event_path in sorted(pathlib.Path(sys.argv[2]).glob("*.json")):
+    response = action_handler.lambda_handler(json.loads(event_path.read_text()), Context())
+    results[event_path.name] = [response["statusCode"], response["body"]]
+import provisioning_handler
+results["provisioning search"] = provisioning_handler.lambda_handler(
+    {"operation": "search", "country": "JP"}, Context()
+)["ok"]
+print(json.dumps(results, ensure_ascii=False))
+"""
+
+
+def runtime_sdk(directory: Path) -> Path:
+    """A folder with only the SDK packages of the Lambda runtime (links into this venv)."""
+    site_packages = Path(next(path for path in sys.path if path.endswith("site-packages")))
+    for name in RUNTIME_PACKAGES:
+        (directory / name).symlink_to(site_packages / name)
+    return directory
+
+
+def main() -> None:
+    layer, action, provisioning = (
+        BUILD / "SharedLayer" / "python",
+        BUILD / "ActionFunction",
+        BUILD / "ProvisioningFunction",
+    )
+    missing = [str(path) for path in (layer, action, provisioning) if not path.is_dir()]
+    if missing:
+        sys.exit(f"run `sam build` first; missing {', '.join(missing)}")
+
+    aws, aws_url = start_local_aws()
+    try:
+        with XoxzoEmulator() as xoxzo, tempfile.TemporaryDirectory() as sdk:
+            environment = {
+                **FAKE_CREDENTIALS,
+                "AWS_ENDPOINT_URL": aws_url,
+                "AWS_DEFAULT_REGION": REGION,
+                "ACTION_SECRET": LOCAL_ACTION_SECRET,
+                "ACTION_URL": f"http://127.0.0.1:3000/action/{LOCAL_ACTION_SECRET}",
+                "XOXZO_API_BASE_URL": xoxzo.base_url,
+                "POWERTOOLS_LOG_LEVEL": "ERROR",
+                "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDinBuildCheck",
+                "PATH": "/usr/bin:/bin",
+            }
+            environment |= prepare_tables(aws_url)
+            environment["XOXZO_CREDENTIALS_SECRET_ID"] = store_xoxzo_credentials(
+                aws_url, xoxzo.sid, xoxzo.auth_token
+            )
+            paths = "|".join(str(path) for path in (action, provisioning, layer, runtime_sdk(Path(sdk))))
+            completed = subprocess.run(
+                [sys.executable, "-I", "-S", "-c", _PROBE, paths, str(REPOSITORY / "events" / "action")],
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+    finally:
+        aws.stop()
+    if completed.returncode != 0:
+        sys.exit(f"the built functions failed:\n{completed.stderr}")
+    results = json.loads(completed.stdout.strip().splitlines()[-1])
+    answered = {name: result for name, result in results.items() if name.endswith(".json")}
+    expected = {name: [answer["status"], answer["body"]] for name, answer in sample_answers().items()}
+    if answered != expected or results["provisioning search"] is not True:
+        sys.exit(f"unexpected answers from the built functions: {json.dumps(results, ensure_ascii=False)}")
+    for name, (status, body) in answered.items():
+        print(f"{name:28} {status} {body}")
+    print(f"built ActionFunction answered {len(answered)} sample events; ProvisioningFunction searched XOXZO")
+
+
+if __name__ == "__main__":
+    main()
