@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xoxzo_din.provisioning import (
+    OPERATIONS,
     CancelRequest,
     InvalidRequestError,
     ListRequest,
@@ -17,6 +20,7 @@ from xoxzo_din.provisioning import (
     SyncRequest,
     parse_request,
     redact_url,
+    request_fields,
 )
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
@@ -76,6 +80,91 @@ def test_set_action_url_needs_exactly_one_target_and_a_real_url() -> None:
 
 def test_search_filters_are_checked_together() -> None:
     assert len(problems_of({"operation": "search", "country": "Japan", "prefix": "03-"})) == 2
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("813", "813"), (813, "813"), ("+8150", "8150"), (" 8190 ", "8190"), ("1", "1")],
+)
+def test_a_search_prefix_is_the_start_of_the_number_with_its_country_code(
+    prefix: object, expected: str
+) -> None:
+    assert parse_request({"operation": "search", "prefix": prefix}) == SearchRequest(None, expected)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "hint"),
+    [
+        ("03", "write '813' for 03"),
+        ("050", "write '8150' for 050"),
+        ("0", "e.g. '813' for Tokyo 03"),
+        ("0081", "e.g. '813' for Tokyo 03"),
+    ],
+)
+def test_a_prefix_with_the_trunk_zero_is_refused_with_a_hint(prefix: str, hint: str) -> None:
+    [problem] = problems_of({"operation": "search", "prefix": prefix})
+    assert "starts with 0" in problem and hint in problem
+
+
+@pytest.mark.parametrize("prefix", ["3-", "８１３", "\u0663", "", "12345678901", True, 8.13, -3, ["813"]])
+def test_a_prefix_that_is_not_ascii_digits_is_refused_with_an_example(prefix: object) -> None:
+    [problem] = problems_of({"operation": "search", "prefix": prefix})
+    assert "with its country code" in problem and "'813'" in problem
+
+
+def test_an_operation_that_is_not_a_string_is_an_invalid_request() -> None:
+    for operation in (["list"], {"list": True}, 1, None, True):
+        [problem] = problems_of({"operation": operation})
+        assert problem.startswith("operation must be one of search, subscribe")
+
+
+def test_fields_of_the_wrong_json_type_are_each_named() -> None:
+    problems = problems_of(
+        {"operation": "cancel", "din_uid": ["JPx1"], "confirm": {"a": 1}, "delete_routes": 0}
+    )
+    assert problems == [
+        "din_uid must be a string such as 'JPafr34rafic76tf', not ['JPx1']",
+        "confirm must be a string repeating the din_uid or the number, not {'a': 1}",
+        "delete_routes must be true or false (JSON boolean), not 0",
+    ]
+
+
+def test_a_long_wrong_value_is_cut_short_in_the_problem() -> None:
+    [problem] = problems_of({"operation": "search", "country": "x" * 10_000})
+    assert len(problem) < 200
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def events(draw: st.DrawFn) -> dict[str, object]:
+    """An event of a known operation with any JSON value in any of its fields (or an unknown one)."""
+    operation = draw(st.sampled_from(OPERATIONS) | json_values)
+    names = request_fields(operation) if isinstance(operation, str) else frozenset()
+    fields = draw(
+        st.dictionaries(st.sampled_from(sorted(names | {"force"})), json_values, max_size=len(names) + 1)
+    )
+    return {"operation": operation, **fields}
+
+
+@given(events())
+def test_any_json_in_any_field_is_a_request_or_an_invalid_request(event: dict[str, object]) -> None:
+    try:
+        parse_request(event)
+    except InvalidRequestError as error:
+        assert error.problems
+        assert all(isinstance(problem, str) and len(problem) < 400 for problem in error.problems)
 
 
 def test_an_unknown_operation_names_the_known_ones() -> None:

@@ -70,8 +70,13 @@ ROUTES_TABLE_ENV = "ROUTES_TABLE_NAME"
 # belongs to no running invocation, so sync may decide its fate.
 SUBSCRIBE_GRACE = timedelta(minutes=5)
 
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_PREFIX = re.compile(r"\d{1,10}")
+_COUNTRY = re.compile(r"[A-Za-z]{2}")  # ASCII only: "ß".upper() is "SS"
+# XOXZO's search prefix is the start of the number WITH its country code, as in its documented
+# `prefix=813` (Tokyo 03): so it never starts with 0. ASCII digits only.
+_PREFIX = re.compile(r"[1-9][0-9]{0,9}")
+_PREFIX_EXAMPLE = "'813' for Tokyo 03, '8150' for 050"
+# How much of a wrong value a problem message shows.
+_SHOWN_CHARS = 80
 _URL = re.compile(r"https?://[^\s/?#]+(/[^\s]*)?")
 
 Clock = Callable[[], datetime]
@@ -210,35 +215,61 @@ def _raise_if_problems(problems: list[str]) -> None:
 # --- Input checks (each appends every problem it finds) -----------------------------------------
 
 
+def _shown(value: object) -> str:
+    """A value as a problem message shows it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
 def check_din_uid(value: object, problems: list[str], name: str = "din_uid") -> str:
-    if not isinstance(value, str) or not value:
+    if value is None or value == "":
         problems.append(f"{name} is required (a string such as 'JPafr34rafic76tf')")
+        return ""
+    if not isinstance(value, str):
+        problems.append(f"{name} must be a string such as 'JPafr34rafic76tf', not {_shown(value)}")
         return ""
     try:
         validate_din_uid(value)  # the client's rule: safe as one URL path segment
     except ValueError:
-        problems.append(f"{name} {value[:80]!r} is not a XOXZO din_uid (letters, digits, '.', '_', '~', '-')")
+        problems.append(
+            f"{name} {_shown(value)} is not a XOXZO din_uid (letters, digits, '.', '_', '~', '-')"
+        )
     return value
 
 
 def check_country(value: object, problems: list[str]) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not _COUNTRY.fullmatch(value.strip().upper()):
-        problems.append(f"country {value!r} is not a two-letter country code such as 'JP'")
+    if not isinstance(value, str) or not _COUNTRY.fullmatch(value.strip()):
+        problems.append(f"country {_shown(value)} is not a two-letter country code such as 'JP'")
         return None
     return value.strip().upper()
 
 
 def check_prefix(value: object, problems: list[str]) -> str | None:
+    """The start of the number with its country code ("813"); a leading "+" is accepted."""
     if value is None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not _PREFIX.fullmatch(value.strip()):
-        problems.append(f"prefix {value!r} must be 1 to 10 digits, e.g. '3' or '50'")
+    text = value.strip().removeprefix("+") if isinstance(value, str) else None
+    if text is not None and _PREFIX.fullmatch(text):
+        return text
+    if text is not None and text[:1] == "0" and text.isascii() and text.isdigit():
+        national = text[1:]
+        hint = (
+            f"write '81{national}' for {text}" if national[:1] not in ("", "0") else f"e.g. {_PREFIX_EXAMPLE}"
+        )
+        problems.append(
+            f"prefix {_shown(value)} starts with 0: give the start of the number with its country "
+            f"code and without the trunk 0 ({hint})"
+        )
         return None
-    return value.strip()
+    problems.append(
+        f"prefix {_shown(value)} must be 1 to 10 digits, the start of the number with its country "
+        f"code (e.g. {_PREFIX_EXAMPLE})"
+    )
+    return None
 
 
 def check_action_url(value: object, problems: list[str], name: str = "action_url") -> str | None:
@@ -254,7 +285,7 @@ def check_bool(value: object, problems: list[str], name: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        problems.append(f"{name} must be true or false (JSON boolean), not {value!r}")
+        problems.append(f"{name} must be true or false (JSON boolean), not {_shown(value)}")
         return False
     return value
 
@@ -1078,12 +1109,18 @@ _FIELDS: dict[str, frozenset[str]] = {
 OPERATIONS = tuple(_FIELDS)
 
 
+def request_fields(operation: str) -> frozenset[str]:
+    """The fields an event of `operation` may have besides "operation" (none for an unknown one)."""
+    return _FIELDS.get(operation, frozenset())
+
+
 def parse_request(event: Mapping[str, Any]) -> Request:
     """The request in a direct-invocation event; InvalidRequestError lists every problem found."""
     problems: list[str] = []
     operation = event.get("operation")
-    if operation not in _FIELDS:
-        problems.append(f"operation must be one of {', '.join(OPERATIONS)} (got {operation!r})")
+    # isinstance first: a JSON list or object is not hashable.
+    if not isinstance(operation, str) or operation not in _FIELDS:
+        problems.append(f"operation must be one of {', '.join(OPERATIONS)} (got {_shown(operation)})")
         raise InvalidRequestError(problems)
     unknown = sorted(set(event) - _FIELDS[operation] - {"operation"})
     if unknown:
@@ -1111,7 +1148,12 @@ def parse_request(event: Mapping[str, Any]) -> Request:
         case "cancel":
             din_uid = check_din_uid(event.get("din_uid"), problems)
             confirm = event.get("confirm")
-            if not isinstance(confirm, str) or not confirm.strip():
+            if confirm is not None and not isinstance(confirm, str):
+                problems.append(
+                    f"confirm must be a string repeating the din_uid or the number, not {_shown(confirm)}"
+                )
+                confirm = ""
+            elif not isinstance(confirm, str) or not confirm.strip():
                 problems.append("confirm is required: repeat the din_uid or the number to cancel")
                 confirm = ""
             request = CancelRequest(
