@@ -18,8 +18,10 @@ from aws_lambda_powertools.utilities import parameters
 
 from tools.local_server import LocalLambdaContext, http_api_event
 from tools.xoxzo_emulator import XoxzoEmulator
+from xoxzo_din import provisioning_runtime
 from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
 from xoxzo_din.route_items import NEW_NUMBER_GREETING
+from xoxzo_din.xoxzo_api import ClientSettings
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +30,6 @@ ACTION_URL = f"https://e2e.execute-api.ap-northeast-1.amazonaws.com/action/{SECR
 ROTATED_SECRET = "e2e-rotated-secret-0123456789abcdefghijklmnop"
 ROTATED_URL = f"https://e2e.execute-api.ap-northeast-1.amazonaws.com/action/{ROTATED_SECRET}"
 GREETING = f'say ja "{NEW_NUMBER_GREETING}"'
-
-
-class ProvisioningContext(LocalLambdaContext):
-    def __init__(self) -> None:
-        super().__init__("ProvisioningFunction")
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 120_000
 
 
 @pytest.fixture
@@ -62,10 +55,10 @@ def handlers(
         sys.modules.pop(module, None)
     action = importlib.import_module("action_handler")
     provisioning = importlib.import_module("provisioning_handler")
-    fast = provisioning.ClientSettings(
-        connect_timeout=0.5, read_timeout=0.5, max_attempts=2, backoff_base=0, sleep=lambda _: None
+    fast = ClientSettings(
+        connect_timeout=0.5, read_timeout=0.5, max_attempts=2, backoff_base=0, backoff_max=0
     )
-    monkeypatch.setattr(provisioning, "OPERATION_CLIENT", fast)
+    monkeypatch.setattr(provisioning_runtime, "OPERATION_CLIENT", fast)
     yield action, provisioning
     for module in ("action_handler", "provisioning_handler"):
         sys.modules.pop(module, None)
@@ -88,7 +81,9 @@ def test_a_number_from_search_to_cancel(
     emulator = xoxzo_emulator
 
     def provision(**event: Any) -> dict[str, Any]:
-        answer: dict[str, Any] = provisioning.lambda_handler(event, ProvisioningContext())
+        answer: dict[str, Any] = provisioning.lambda_handler(
+            event, LocalLambdaContext("ProvisioningFunction")
+        )
         return answer
 
     def call(number: str, caller: str = "09012345678") -> dict[str, Any]:

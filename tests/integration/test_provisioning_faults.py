@@ -14,12 +14,8 @@ import requests
 
 from tools.xoxzo_emulator import Fault, XoxzoEmulator
 from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
-from xoxzo_din.provisioning import (
-    DynamoDbRoutesWriter,
-    NotAvailableError,
-    OutcomeUnknownError,
-    Provisioner,
-)
+from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner
+from xoxzo_din.provisioning_errors import NotAvailableError, OutcomeUnknownError
 from xoxzo_din.route_items import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo_api import (
     XoxzoAuthError,

@@ -20,8 +20,10 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 
 from tools.xoxzo_emulator import XoxzoEmulator
+from xoxzo_din import provisioning_runtime
 from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
 from xoxzo_din.route_items import DEFAULT_RULE_ID
+from xoxzo_din.xoxzo_api import ClientSettings
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
 # The events' ActionUrl; the stack's ACTION_URL is the same, as in a deployed stack.
@@ -30,6 +32,10 @@ ACTION_URL = (
 )
 SUBSCRIBED = "JPg3nw7pd5xjl8va"  # the din_uid of subscribe.json, cancel.json, set-action-url-one.json
 SUBSCRIBED_NUMBER = "+81345678901"
+# Fast XOXZO clients: short timeouts, no backoff.
+FAST_CLIENT = ClientSettings(
+    connect_timeout=0.5, read_timeout=0.5, max_attempts=2, backoff_base=0, backoff_max=0
+)
 
 
 class Context:
@@ -115,11 +121,8 @@ def load_handler(
         monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"din-provisioning-{request.node.name}")
         sys.modules.pop("provisioning_handler", None)
         module = importlib.import_module("provisioning_handler")
-        fast = module.ClientSettings(
-            connect_timeout=0.5, read_timeout=0.5, max_attempts=2, backoff_base=0, sleep=lambda _: None
-        )
-        monkeypatch.setattr(module, "OPERATION_CLIENT", fast)
-        monkeypatch.setattr(module, "CUSTOM_RESOURCE_CLIENT", fast)
+        monkeypatch.setattr(provisioning_runtime, "OPERATION_CLIENT", FAST_CLIENT)
+        monkeypatch.setattr(provisioning_runtime, "CUSTOM_RESOURCE_CLIENT", FAST_CLIENT)
         return module
 
     yield load

@@ -11,15 +11,13 @@ import boto3
 import pytest
 
 from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
-from xoxzo_din.provisioning import (
+from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner, TimeBudget, redact_url
+from xoxzo_din.provisioning_errors import (
     ConflictError,
-    DynamoDbRoutesWriter,
     InvalidRequestError,
     NotAvailableError,
     NotHeldError,
     OutcomeUnknownError,
-    Provisioner,
-    redact_url,
 )
 from xoxzo_din.route_items import DEFAULT_RULE_ID, new_number_default_item
 from xoxzo_din.xoxzo_api import (
@@ -417,9 +415,10 @@ def test_set_action_url_stops_calling_xoxzo_when_time_runs_out(world: World) -> 
     for din in (TOKYO, IP_PHONE):
         world.xoxzo.holds(din)
         world.seed(din, NumberStatus.ACTIVE)
-    budget = iter([True, False])
+    seconds_left = iter([30.0, 5.0])  # time for one attempt of 10 s, then not
 
-    result = world.provisioner.set_action_url(all_numbers=True, has_time=lambda: next(budget))
+    provisioner = world.make(budget=TimeBudget(lambda: next(seconds_left), attempt_seconds=10.0))
+    result = provisioner.set_action_url(all_numbers=True)
 
     assert (result.set_count, result.skipped_count) == (1, 1)
     assert world.xoxzo.calls("set_action_url") == 1

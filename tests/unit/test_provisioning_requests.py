@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from xoxzo_din.provisioning import (
     OPERATIONS,
     CancelRequest,
-    InvalidRequestError,
     ListRequest,
     SearchRequest,
     SetActionUrlRequest,
@@ -22,6 +21,7 @@ from xoxzo_din.provisioning import (
     redact_url,
     request_fields,
 )
+from xoxzo_din.provisioning_errors import InvalidRequestError
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
 

@@ -50,6 +50,13 @@ from xoxzo_din.numbers_store import (
     RecordChangedError,
 )
 from xoxzo_din.phone import to_e164
+from xoxzo_din.provisioning_errors import (
+    ConflictError,
+    InvalidRequestError,
+    NotAvailableError,
+    NotHeldError,
+    OutcomeUnknownError,
+)
 from xoxzo_din.route_items import NUMBER, RULE_ID, new_number_default_item
 from xoxzo_din.xoxzo_api import (
     AvailableDin,
@@ -88,6 +95,36 @@ def utc_now() -> datetime:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# --- Time ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBudget:
+    """The time an invocation has for XOXZO calls.
+
+    `seconds_left` is what remains for XOXZO (the Lambda's remaining time minus what must follow
+    the last call: writes and the answer); `attempt_seconds` is the longest one XOXZO attempt can
+    take. The client gets `seconds_left` as its deadline (it starts no attempt that could outlast
+    it); the Provisioner starts no number, subscribe or cancel without time for one attempt.
+    """
+
+    seconds_left: Callable[[], float]
+    attempt_seconds: float
+
+    @classmethod
+    def of_lambda(
+        cls, remaining_ms: Callable[[], int], *, reserve_seconds: float, attempt_seconds: float
+    ) -> TimeBudget:
+        """From a Lambda context's get_remaining_time_in_millis."""
+        return cls(lambda: remaining_ms() / 1000 - reserve_seconds, attempt_seconds)
+
+    def has_time(self) -> bool:
+        return self.seconds_left() >= self.attempt_seconds
+
+
+UNLIMITED = TimeBudget(lambda: float("inf"), 0.0)
 
 
 # --- Collaborators ------------------------------------------------------------------------------
@@ -159,52 +196,6 @@ class DynamoDbRoutesWriter:
             for key in keys:
                 batch.delete_item(Key=key)
         return len(keys)
-
-
-# --- Errors -------------------------------------------------------------------------------------
-
-
-class ProvisioningError(Exception):
-    """A request provisioning refuses or cannot finish; `kind` names it in answers."""
-
-    kind = "ProvisioningError"
-
-    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
-
-
-class InvalidRequestError(ProvisioningError):
-    kind = "InvalidRequest"
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        problems = list(problems)
-        super().__init__(f"invalid request: {'; '.join(problems)}", problems)
-
-
-class NotHeldError(ProvisioningError):
-    """The number is not one we hold (per our records), so the operation does not apply."""
-
-    kind = "NotHeld"
-
-
-class NotAvailableError(ProvisioningError):
-    """XOXZO does not offer the din_uid (its search does not list it): nothing was subscribed."""
-
-    kind = "NotAvailable"
-
-
-class ConflictError(ProvisioningError):
-    """Another operation on the same number is running or unfinished."""
-
-    kind = "Conflict"
-
-
-class OutcomeUnknownError(ProvisioningError):
-    """XOXZO did not answer a request that may have been applied; the record says so, sync decides."""
-
-    kind = "OutcomeUnknown"
 
 
 def _raise_if_problems(problems: list[str]) -> None:
@@ -453,10 +444,12 @@ class Provisioner:
         client_factory: Callable[[], DinApi] | None = None,
         clock: Clock = utc_now,
         subscribe_grace: timedelta = SUBSCRIBE_GRACE,
+        budget: TimeBudget = UNLIMITED,
     ) -> None:
         """Give `client`, or `client_factory` to defer building it (and fetching credentials) until
         XOXZO is really called: invalid requests and "nothing to do" answers then work even with
-        the placeholder secret of a first deploy."""
+        the placeholder secret of a first deploy. `budget` is the invocation's time for XOXZO calls
+        (give the client the same deadline)."""
         if (client is None) == (client_factory is None):
             raise TypeError("give exactly one of client and client_factory")
         self._client = client
@@ -466,6 +459,7 @@ class Provisioner:
         self._action_url = action_url
         self._clock = clock
         self._subscribe_grace = subscribe_grace
+        self._budget = budget
 
     @property
     def client(self) -> DinApi:
@@ -514,6 +508,9 @@ class Provisioner:
                 "(search again for a din_uid)"
             )
 
+        # Never write an intent that the POST has no time to follow.
+        self._require_time(f"subscribe {din_uid}: nothing was subscribed")
+
         # (1) Intent first: from here on, a crash leaves a record that sync resolves.
         now = self._now()
         intent = NumberRecord(
@@ -546,6 +543,7 @@ class Provisioner:
         try:
             subscription = self.client.subscribe(din_uid)
         except XoxzoUnavailableError as error:
+            # Also when the time budget cut the retries short: the answer says so, sync settles it.
             raise OutcomeUnknownError(
                 f"XOXZO did not answer the subscribe of {din_uid} ({error}); it may or may not be "
                 "subscribed. The record stays 'subscribing': run sync to settle it (never subscribe "
@@ -697,12 +695,11 @@ class Provisioner:
         *,
         all_numbers: bool = False,
         action_url: str | None = None,
-        has_time: Callable[[], bool] = lambda: True,
     ) -> SetActionUrlResult:
         """Point one active number (or all of them) at `action_url` (default: this stack's).
 
         For one number, a XOXZO error is raised; for all, each failure is reported and the rest go
-        on. `has_time` lets a caller with a deadline stop before starting another XOXZO call.
+        on. A number is not started without time for one XOXZO attempt: it is reported `skipped`.
         """
         problems: list[str] = []
         if all_numbers and din_uid is not None:
@@ -730,8 +727,10 @@ class Provisioner:
 
         outcomes: list[PointOutcome] = []
         for record in targets:
-            if not has_time():
-                outcomes.append(PointOutcome(record.din_uid, record.number, "skipped", "no time left"))
+            if not self._budget.has_time():
+                outcomes.append(
+                    PointOutcome(record.din_uid, record.number, "skipped", "no time left in this invocation")
+                )
                 continue
             try:
                 self.client.set_action_url(record.din_uid, url)
@@ -773,6 +772,7 @@ class Provisioner:
         if record is not None and record.status is NumberStatus.SUBSCRIBING:
             raise ConflictError(f"the subscribe of {din_uid} is unfinished; run sync first, then cancel")
 
+        self._require_time(f"cancel {din_uid}: nothing was cancelled")
         number, status_before = self._record_cancel_intent(din_uid, record)
         try:
             self.client.cancel(din_uid)
@@ -928,7 +928,26 @@ class Provisioner:
         else:
             current = record
 
+        current = self._sync_action_url(current, number, at_xoxzo, report)
+        self._sync_default_route(current, number, report)
+
+    def _sync_action_url(
+        self, current: NumberRecord, number: str | None, at_xoxzo: Subscription, report: SyncReport
+    ) -> NumberRecord:
+        """Point the number here at XOXZO if it is not, or record what XOXZO has; return the record
+        as written (each write conditional on `current`)."""
+        din_uid = current.din_uid
         if self._action_url is not None and at_xoxzo.action_url != self._action_url:
+            if not self._budget.has_time():
+                report.pending.append(
+                    SyncAction(
+                        din_uid,
+                        number,
+                        "action_url_skipped",
+                        "no time left in this invocation to set the action URL: run sync again",
+                    )
+                )
+                return current
             self.client.set_action_url(din_uid, self._action_url)
             current = self._numbers.record_action_url(
                 din_uid, now=self._now(), action_url=self._action_url, seen=current
@@ -941,9 +960,12 @@ class Provisioner:
                 din_uid, now=self._now(), action_url=at_xoxzo.action_url, seen=current
             )
             report.actions.append(SyncAction(din_uid, number, "action_url_recorded", "as XOXZO has it"))
+        return current
 
-        # Only numbers without any route get one: someone who deleted the default on purpose (to use
-        # the global default) keeps it that way.
+    def _sync_default_route(self, current: NumberRecord, number: str | None, report: SyncReport) -> None:
+        """Only numbers without any route get one: someone who deleted the default on purpose (to
+        use the global default) keeps it that way."""
+        din_uid = current.din_uid
         if number is None:
             report.pending.append(
                 SyncAction(din_uid, None, "number_unknown", "XOXZO did not give the number: no route")
@@ -998,6 +1020,16 @@ class Provisioner:
         # cancelled / failed / missing_at_xoxzo: already agrees with XOXZO.
 
     # helpers ---------------------------------------------------------------------------------
+
+    def _require_time(self, what: str) -> None:
+        """Refuse to start a step that needs XOXZO when not even one attempt fits in the budget."""
+        if not self._budget.has_time():
+            raise XoxzoUnavailableError(
+                f"no time left in this invocation to {what} (nothing was sent to XOXZO)",
+                attempts=0,
+                last_status=None,
+                out_of_time=True,
+            )
 
     def _is_stale(self, record: NumberRecord) -> bool:
         updated = datetime.fromisoformat(record.updated_at)

@@ -5,7 +5,12 @@ the official clients). Points the docs do not confirm (the subscribe response bo
 subscription item other than `din_uid` and `action.url`) are read defensively, here only.
 
 Transport rules:
-- every request has a (connect, read) timeout;
+- every request has a (connect, read) timeout; the defaults live here, and only here
+  (`ClientSettings`, whose defaults are XoxzoClient's);
+- a client given a `deadline` (seconds left in the caller's time budget) never starts an attempt
+  that could outlast it (connect + read timeout) and never backs off past it: it stops with
+  XoxzoUnavailableError(out_of_time=True) instead, so that one call cannot use up a Lambda
+  invocation;
 - GET, the action-URL POST and DELETE are safe to repeat: retried with exponential backoff and full
   jitter on connection errors, timeouts, 429 (Retry-After honoured, capped) and 5xx;
 - other 4xx are never retried;
@@ -37,6 +42,7 @@ from xoxzo_din.phone import to_e164
 __all__ = [
     "DEFAULT_BASE_URL",
     "AvailableDin",
+    "ClientSettings",
     "Subscription",
     "XoxzoApiError",
     "XoxzoAuthError",
@@ -59,6 +65,15 @@ DEFAULT_BASE_URL: Final = "https://api.xoxzo.com"
 DINS_PATH: Final = "/voice/dins/"
 SUBSCRIPTIONS_PATH: Final = "/voice/dins/subscriptions/"
 
+# Timeouts and retries: these defaults are the ONE place they are written (ClientSettings and
+# XoxzoClient both use them). Worst case of one call: 4 x (3.05 + 15) s plus backoffs of at most
+# 0.5 + 1 + 2 s, about 76 s; a deadline cuts that short.
+DEFAULT_CONNECT_TIMEOUT: Final = 3.05
+DEFAULT_READ_TIMEOUT: Final = 15.0
+DEFAULT_MAX_ATTEMPTS: Final = 4
+DEFAULT_BACKOFF_BASE: Final = 0.5
+DEFAULT_BACKOFF_MAX: Final = 8.0
+
 # The placeholder that template.yaml puts in the credentials secret.
 PLACEHOLDER: Final = "REPLACE_ME"
 
@@ -80,6 +95,22 @@ _HTTP_SERVER_ERROR: Final = 500
 
 # --------------------------------------------------------------------------------------------------
 # Values
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Timeouts and retries of a XoxzoClient (the defaults are XoxzoClient's own)."""
+
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    backoff_base: float = DEFAULT_BACKOFF_BASE
+    backoff_max: float = DEFAULT_BACKOFF_MAX
+
+    @property
+    def attempt_seconds(self) -> float:
+        """The longest one attempt can take (connect, then read)."""
+        return self.connect_timeout + self.read_timeout
 
 
 @dataclass(frozen=True)
@@ -172,15 +203,24 @@ class XoxzoNotFoundError(XoxzoApiError):
 
 
 class XoxzoUnavailableError(XoxzoError):
-    """Retries exhausted on timeouts, connection errors, 429 or 5xx."""
+    """Retries exhausted on timeouts, connection errors, 429 or 5xx; or no time was left in the
+    caller's budget for another attempt (`out_of_time`; `attempts` 0: nothing was sent)."""
 
     def __init__(
-        self, message: str, *, attempts: int, last_status: int | None, method: str = "", path: str = ""
+        self,
+        message: str,
+        *,
+        attempts: int,
+        last_status: int | None,
+        method: str = "",
+        path: str = "",
+        out_of_time: bool = False,
     ) -> None:
         self.attempts = attempts
         self.last_status = last_status
         self.method = method
         self.path = path
+        self.out_of_time = out_of_time
         super().__init__(message)
 
 
@@ -266,15 +306,17 @@ class XoxzoClient:
         credentials: XoxzoCredentials,
         base_url: str = DEFAULT_BASE_URL,
         *,
-        connect_timeout: float = 3.05,
-        read_timeout: float = 15.0,
-        max_attempts: int = 4,
-        backoff_base: float = 0.5,
-        backoff_max: float = 8.0,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        deadline: Callable[[], float] | None = None,
     ) -> None:
+        """`deadline` returns the seconds left for XOXZO calls (None: no limit)."""
         if not credentials.sid or not credentials.auth_token:
             raise XoxzoCredentialsError("XOXZO credentials unusable: sid or auth_token is empty")
         parts = urlsplit(base_url)
@@ -300,6 +342,32 @@ class XoxzoClient:
         self._session = session if session is not None else requests.Session()
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not crypto
+        self._deadline = deadline
+
+    @classmethod
+    def with_settings(
+        cls,
+        credentials: XoxzoCredentials,
+        base_url: str = DEFAULT_BASE_URL,
+        settings: ClientSettings = ClientSettings(),  # frozen: a shared default is safe
+        *,
+        deadline: Callable[[], float] | None = None,
+    ) -> XoxzoClient:
+        return cls(
+            credentials,
+            base_url,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            max_attempts=settings.max_attempts,
+            backoff_base=settings.backoff_base,
+            backoff_max=settings.backoff_max,
+            deadline=deadline,
+        )
+
+    @property
+    def attempt_seconds(self) -> float:
+        """The longest one attempt can take: no attempt starts with less than this left."""
+        return self.timeout[0] + self.timeout[1]
 
     def __repr__(self) -> str:
         return f"XoxzoClient(base_url={self.base_url!r})"
@@ -368,6 +436,8 @@ class XoxzoClient:
         last_status: int | None = None
         ambiguous_before = False
         for attempt in range(1, self.max_attempts + 1):
+            if not self._fits(0.0):
+                raise self._subscribe_unavailable(din_uid, attempt - 1, last_status, ambiguous_before, True)
             outcome = self._send(method, path, data={"din_uid": din_uid})
             status = outcome.status_code if isinstance(outcome, requests.Response) else None
             last_status = status if status is not None else last_status
@@ -395,15 +465,33 @@ class XoxzoClient:
                     return found
             if attempt < self.max_attempts:
                 delay = self._retry_after(outcome) if isinstance(outcome, requests.Response) else None
-                self._sleep(delay if delay is not None else self._backoff(attempt))
-        raise XoxzoUnavailableError(
-            f"XOXZO {method} {path} (subscribe {din_uid}) did not succeed after {self.max_attempts} "
-            f"attempts (last status: {last_status})"
-            + ("; the subscription list does not show it" if ambiguous_before else "; it was not applied"),
-            attempts=self.max_attempts,
+                delay = delay if delay is not None else self._backoff(attempt)
+                if not self._fits(delay):
+                    raise self._subscribe_unavailable(din_uid, attempt, last_status, ambiguous_before, True)
+                self._sleep(delay)
+        raise self._subscribe_unavailable(din_uid, self.max_attempts, last_status, ambiguous_before, False)
+
+    def _subscribe_unavailable(
+        self, din_uid: str, attempts: int, last_status: int | None, ambiguous_before: bool, out_of_time: bool
+    ) -> XoxzoUnavailableError:
+        method, path = "POST", SUBSCRIPTIONS_PATH
+        if out_of_time:
+            why = f"stopped after {attempts} attempt(s): no time left for another"
+        else:
+            why = f"did not succeed after {attempts} attempts"
+        if ambiguous_before:
+            outcome = "the outcome is unknown (an answer was lost; the subscription list does not show it)"
+        elif attempts == 0:
+            outcome = "nothing was sent"
+        else:
+            outcome = "it was not applied"
+        return XoxzoUnavailableError(
+            f"XOXZO {method} {path} (subscribe {din_uid}) {why} (last status: {last_status}); {outcome}",
+            attempts=attempts,
             last_status=last_status,
             method=method,
             path=path,
+            out_of_time=out_of_time,
         )
 
     # ---- plumbing ---------------------------------------------------------------------------------
@@ -422,6 +510,7 @@ class XoxzoClient:
                 last_status=last_status,
                 method="POST",
                 path=SUBSCRIPTIONS_PATH,
+                out_of_time=exc.out_of_time,
             ) from exc
         return next((s for s in subscriptions if s.din_uid == din_uid), None)
 
@@ -466,6 +555,8 @@ class XoxzoClient:
         last_error: str = ""
         ambiguous_before = False
         for attempt in range(1, self.max_attempts + 1):
+            if not self._fits(0.0):
+                raise self._out_of_time(method, path, attempt - 1, last_status, last_error)
             delay: float | None = None
             outcome = self._send(method, path, params=params, data=data)
             if isinstance(outcome, requests.Response):
@@ -490,13 +581,33 @@ class XoxzoClient:
                 last_error = type(outcome).__name__
             self._log_retry(method, path, attempt, outcome)
             if attempt < self.max_attempts:
-                self._sleep(delay if delay is not None else self._backoff(attempt))
+                delay = delay if delay is not None else self._backoff(attempt)
+                if not self._fits(delay):
+                    raise self._out_of_time(method, path, attempt, last_status, last_error)
+                self._sleep(delay)
         raise XoxzoUnavailableError(
             f"XOXZO {method} {path} failed after {self.max_attempts} attempts (last: {last_error})",
             attempts=self.max_attempts,
             last_status=last_status,
             method=method,
             path=path,
+        )
+
+    def _fits(self, pause: float) -> bool:
+        """Whether a pause of `pause` s and then one whole attempt fit in the time left."""
+        return self._deadline is None or self._deadline() - pause >= self.attempt_seconds
+
+    def _out_of_time(
+        self, method: str, path: str, attempts: int, last_status: int | None, last_error: str
+    ) -> XoxzoUnavailableError:
+        return XoxzoUnavailableError(
+            f"XOXZO {method} {path} stopped after {attempts} attempt(s): no time left for another "
+            f"within this invocation (last: {last_error or 'none'})",
+            attempts=attempts,
+            last_status=last_status,
+            method=method,
+            path=path,
+            out_of_time=True,
         )
 
     def _backoff(self, attempt: int) -> float:

@@ -1,0 +1,147 @@
+"""What provisioning answers when it refuses or fails: its errors, and every error kind an answer
+can carry (`ERROR_KINDS`, the one list; README "Operations" shows the same table, and a test keeps
+the two equal).
+
+`error_answer` turns any exception into {"type", "message", "problems"}. Messages are ours or the
+XOXZO client's, which never carry credentials; an unexpected error says only its type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Final, TypedDict
+
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
+
+from xoxzo_din.numbers_store import RecordChangedError
+from xoxzo_din.xoxzo_api import (
+    XoxzoApiError,
+    XoxzoAuthError,
+    XoxzoCredentialsError,
+    XoxzoError,
+    XoxzoNotFoundError,
+    XoxzoProtocolError,
+    XoxzoUnavailableError,
+    XoxzoValidationError,
+)
+
+# Every kind an answer's error can have, and what it means for the person who invoked. Each is an
+# answer, not a bug: logged as a warning, without a stack trace. INTERNAL_ERROR (a bug) is not here.
+ERROR_KINDS: Final[Mapping[str, str]] = {
+    "InvalidRequest": "the event is wrong: `problems` lists every problem; nothing was sent to XOXZO",
+    "NotHeld": "not one of our active numbers",
+    "NotAvailable": "XOXZO does not offer that din_uid: nothing was subscribed",
+    "Conflict": "another operation on the number is running or unfinished, or changed it meanwhile",
+    "OutcomeUnknown": "XOXZO did not answer a subscribe or cancel, which may have been applied: run `sync`",
+    "CredentialsError": "the credentials secret is missing a key or still holds the placeholder",
+    "ConfigurationError": "the function's environment or the credentials secret cannot be read",
+    "XoxzoAuthError": "XOXZO refused the credentials (HTTP 401/403; check the IP allow-list too)",
+    "XoxzoValidationError": "XOXZO refused the input (HTTP 400)",
+    "XoxzoNotFound": "XOXZO does not know the number (HTTP 404)",
+    "XoxzoApiError": "XOXZO answered another error status",
+    "XoxzoUnavailable": "XOXZO did not answer (retries exhausted), or no time was left in the invocation",
+    "XoxzoProtocolError": "XOXZO answered something the client cannot read",
+    "XoxzoError": "another failure of the XOXZO client",
+}
+INTERNAL_ERROR: Final = "InternalError"
+
+
+class ErrorAnswer(TypedDict):
+    type: str
+    message: str
+    problems: list[str]
+
+
+class ProvisioningError(Exception):
+    """A request provisioning refuses or cannot finish; `kind` names it in answers."""
+
+    kind = "ProvisioningError"
+
+    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+class InvalidRequestError(ProvisioningError):
+    kind = "InvalidRequest"
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        problems = list(problems)
+        super().__init__(f"invalid request: {'; '.join(problems)}", problems)
+
+
+class NotHeldError(ProvisioningError):
+    """The number is not one we hold (per our records), so the operation does not apply."""
+
+    kind = "NotHeld"
+
+
+class NotAvailableError(ProvisioningError):
+    """XOXZO does not offer the din_uid (its search does not list it): nothing was subscribed."""
+
+    kind = "NotAvailable"
+
+
+class ConflictError(ProvisioningError):
+    """Another operation on the same number is running or unfinished."""
+
+    kind = "Conflict"
+
+
+class OutcomeUnknownError(ProvisioningError):
+    """XOXZO did not answer a request that may have been applied; the record says so, sync decides."""
+
+    kind = "OutcomeUnknown"
+
+
+class ConfigurationError(ProvisioningError):
+    """The function's environment lacks a setting (e.g. a table name)."""
+
+    kind = "ConfigurationError"
+
+
+def error_answer(error: Exception, *, secret_id: str) -> ErrorAnswer:
+    """The answer's error for `error`; `secret_id` names the credentials secret in hints."""
+    match error:
+        case ProvisioningError():
+            return _error(error.kind, error.message, error.problems)
+        case RecordChangedError():
+            return _error("Conflict", str(error))
+        case XoxzoCredentialsError():
+            hint = f'put {{"sid": ..., "auth_token": ...}} in the secret {secret_id}'
+            return _error("CredentialsError", f"{error}: {hint}")
+        case GetParameterError() | TransformParameterError():
+            return _error(
+                "ConfigurationError",
+                f"cannot read the XOXZO credentials secret {secret_id} as JSON ({type(error).__name__})",
+            )
+        case XoxzoAuthError():
+            return _error(
+                "XoxzoAuthError",
+                f"XOXZO refused the credentials (HTTP {error.status}): check the SID and auth token in "
+                f"{secret_id}, and the account's IP allow-list",
+            )
+        case XoxzoValidationError():
+            return _error("XoxzoValidationError", str(error))
+        case XoxzoNotFoundError():
+            return _error("XoxzoNotFound", str(error))
+        case XoxzoApiError():
+            return _error("XoxzoApiError", str(error))
+        case XoxzoUnavailableError():
+            return _error("XoxzoUnavailable", f"{error}; nothing was changed here, try again later")
+        case XoxzoProtocolError():
+            return _error("XoxzoProtocolError", str(error))
+        case XoxzoError():
+            return _error("XoxzoError", type(error).__name__)
+    return _error(INTERNAL_ERROR, f"unexpected {type(error).__name__}; see the function's logs")
+
+
+def is_expected(answer: ErrorAnswer) -> bool:
+    """An answer to log as a warning (a refusal or an outage), not as a bug with its stack trace."""
+    return answer["type"] in ERROR_KINDS
+
+
+def _error(kind: str, message: str, problems: list[str] | None = None) -> ErrorAnswer:
+    # Every kind used here is in ERROR_KINDS (tests/unit/test_provisioning_errors.py checks it).
+    return {"type": kind, "message": message, "problems": problems or []}
