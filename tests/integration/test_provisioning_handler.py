@@ -26,6 +26,7 @@ from xoxzo_din.route_items import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo_api import ClientSettings
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
+CUSTOM_RESOURCE_EVENTS = EVENTS.parent / "custom-resource"
 # The events' ActionUrl; the stack's ACTION_URL is the same, as in a deployed stack.
 ACTION_URL = (
     "https://abcdef1234.execute-api.ap-northeast-1.amazonaws.com/action/local-dev-secret-change-me-0123456789"
@@ -131,7 +132,13 @@ def load_handler(
 
 
 def event(name: str, **overrides: Any) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    """A sample event: an operation of events/provisioning, or "custom-resource/<name>"."""
+    path = (
+        CUSTOM_RESOURCE_EVENTS / name.removeprefix("custom-resource/")
+        if name.startswith("custom-resource/")
+        else EVENTS / name
+    )
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return loaded | overrides
 
 
@@ -213,7 +220,7 @@ def test_every_event_through_the_handler_in_life_cycle_order(
     assert synced["ok"] is True
     assert synced["result"]["actions"] == [] and synced["result"]["in_sync"] == 1
 
-    for name in ("custom-resource-create.json", "custom-resource-update.json"):
+    for name in ("custom-resource/create.json", "custom-resource/update.json"):
         answer = invoke(name, ResponseURL=cloudformation.url)
         assert answer["Status"] == "SUCCESS"
         assert cloudformation.answers[-1]["Data"] == {
@@ -223,11 +230,11 @@ def test_every_event_through_the_handler_in_life_cycle_order(
             "Skipped": "0",
         }
     assert at_xoxzo(emulator) == {
-        SUBSCRIBED: event("custom-resource-update.json")["ResourceProperties"]["ActionUrl"]
+        SUBSCRIBED: event("custom-resource/update.json")["ResourceProperties"]["ActionUrl"]
     }
 
     emulator.clear_requests()
-    deleted = invoke("custom-resource-delete.json", ResponseURL=cloudformation.url)
+    deleted = invoke("custom-resource/delete.json", ResponseURL=cloudformation.url)
     assert deleted["Status"] == "SUCCESS"
     assert emulator.requests == []  # deleting the stack cancels nothing, calls nothing
     assert list(at_xoxzo(emulator)) == [SUBSCRIBED]
@@ -240,13 +247,15 @@ def test_every_event_through_the_handler_in_life_cycle_order(
     assert at_xoxzo(emulator) == {}
     assert len(routes_of(SUBSCRIBED_NUMBER)) == 1  # delete_routes is false in cancel.json
 
-    assert {*used} == {path.name for path in EVENTS.glob("*.json")}
+    assert {*used} == {path.name for path in EVENTS.glob("*.json")} | {
+        f"custom-resource/{path.name}" for path in CUSTOM_RESOURCE_EVENTS.glob("*.json")
+    }
     assert [answer["RequestId"] for answer in cloudformation.answers] == [
         event(name)["RequestId"]
         for name in (
-            "custom-resource-create.json",
-            "custom-resource-update.json",
-            "custom-resource-delete.json",
+            "custom-resource/create.json",
+            "custom-resource/update.json",
+            "custom-resource/delete.json",
         )
     ]
     # CloudFormation's pre-signed URL wants no content type.
@@ -269,7 +278,7 @@ def test_custom_resource_with_no_numbers_needs_no_credentials(
     handler = load_handler()
 
     answer = handler.lambda_handler(
-        event("custom-resource-create.json", ResponseURL=cloudformation.url), Context()
+        event("custom-resource/create.json", ResponseURL=cloudformation.url), Context()
     )
 
     assert answer["Status"] == "SUCCESS"
@@ -288,7 +297,7 @@ def test_custom_resource_succeeds_with_data_when_xoxzo_fails(
     provisioning_env.clear_requests()
 
     answer = handler.lambda_handler(
-        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context()
+        event("custom-resource/update.json", ResponseURL=cloudformation.url), Context()
     )
 
     assert answer["Status"] == "SUCCESS"  # a XOXZO outage must not roll the stack back
@@ -313,7 +322,7 @@ def test_custom_resource_with_placeholder_credentials_and_numbers_reports_them(
     provisioning_env.clear_requests()
 
     answer = handler.lambda_handler(
-        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context()
+        event("custom-resource/update.json", ResponseURL=cloudformation.url), Context()
     )
 
     assert answer["Status"] == "SUCCESS"
@@ -336,7 +345,7 @@ def test_custom_resource_with_an_unreadable_secret_answers_success_with_the_erro
     provisioning_env.clear_requests()
 
     answer = handler.lambda_handler(
-        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context()
+        event("custom-resource/update.json", ResponseURL=cloudformation.url), Context()
     )
 
     assert answer["Status"] == "SUCCESS"
@@ -353,7 +362,7 @@ def test_custom_resource_stops_calling_xoxzo_before_the_function_times_out(
     provisioning_env.clear_requests()
 
     answer = handler.lambda_handler(
-        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context(remaining_ms=20_000)
+        event("custom-resource/update.json", ResponseURL=cloudformation.url), Context(remaining_ms=20_000)
     )
 
     assert answer["Status"] == "SUCCESS"
@@ -362,11 +371,80 @@ def test_custom_resource_stops_calling_xoxzo_before_the_function_times_out(
     assert cloudformation.answers == [answer]
 
 
+OWN_STACK = (
+    "arn:aws:cloudformation:ap-northeast-1:123456789012:stack/"
+    "xoxzo-din-prod/0a1b2c3d-0000-4000-8000-000000000000"
+)
+
+
+@pytest.mark.parametrize("request_type", ["create", "update"])
+def test_a_custom_resource_request_of_another_stack_is_refused_without_touching_any_number(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    cloudformation: CloudFormation,
+    monkeypatch: pytest.MonkeyPatch,
+    request_type: str,
+) -> None:
+    handler = load_handler()
+    handler.lambda_handler(event("subscribe.json"), Context())
+    before = record_of(SUBSCRIBED)
+    monkeypatch.setenv("STACK_ID", OWN_STACK)  # the deployed function's own stack
+    provisioning_env.clear_requests()
+
+    # The sample event (another StackId, a sample ActionUrl) sent to the deployed function.
+    answer = handler.lambda_handler(
+        event(f"custom-resource/{request_type}.json", ResponseURL=cloudformation.url), Context()
+    )
+
+    assert answer["Status"] == "FAILED"
+    assert "not this function's stack" in answer["Reason"] and OWN_STACK in answer["Reason"]
+    assert cloudformation.answers == [answer]  # CloudFormation still gets its answer
+    assert provisioning_env.requests == []
+    assert at_xoxzo(provisioning_env) == {SUBSCRIBED: ACTION_URL}
+    assert record_of(SUBSCRIBED) == before
+
+
+def test_a_delete_of_another_stack_still_answers_success(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    cloudformation: CloudFormation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STACK_ID", OWN_STACK)
+    handler = load_handler()
+
+    answer = handler.lambda_handler(
+        event("custom-resource/delete.json", ResponseURL=cloudformation.url), Context()
+    )
+
+    assert answer["Status"] == "SUCCESS"
+    assert cloudformation.answers == [answer]
+    assert provisioning_env.requests == []
+
+
+def test_a_custom_resource_request_of_its_own_stack_is_served(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    cloudformation: CloudFormation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handler = load_handler()
+    handler.lambda_handler(event("subscribe.json"), Context())
+    update = event("custom-resource/update.json", ResponseURL=cloudformation.url, StackId=OWN_STACK)
+    monkeypatch.setenv("STACK_ID", OWN_STACK)
+
+    answer = handler.lambda_handler(update, Context())
+
+    assert answer["Status"] == "SUCCESS"
+    assert answer["Data"]["Repointed"] == "1"
+    assert at_xoxzo(provisioning_env) == {SUBSCRIBED: update["ResourceProperties"]["ActionUrl"]}
+
+
 def test_custom_resource_without_action_url_fails_and_still_answers(
     load_handler: Callable[[], ModuleType], cloudformation: CloudFormation
 ) -> None:
     handler = load_handler()
-    broken = event("custom-resource-create.json", ResponseURL=cloudformation.url)
+    broken = event("custom-resource/create.json", ResponseURL=cloudformation.url)
     broken["ResourceProperties"] = {"ServiceToken": "arn:aws:lambda:x"}
 
     answer = handler.lambda_handler(broken, Context())
@@ -384,14 +462,14 @@ def test_custom_resource_answers_even_when_everything_breaks(
     monkeypatch.delenv("NUMBERS_TABLE_NAME")
 
     answer = handler.lambda_handler(
-        event("custom-resource-update.json", ResponseURL=cloudformation.url), Context()
+        event("custom-resource/update.json", ResponseURL=cloudformation.url), Context()
     )
 
     assert answer["Status"] == "SUCCESS"
     assert answer["Data"]["Outcome"] == "error"
     assert "NUMBERS_TABLE_NAME" in answer["Data"]["Error"]
     assert cloudformation.answers == [answer]
-    assert answer["PhysicalResourceId"] == event("custom-resource-update.json")["PhysicalResourceId"]
+    assert answer["PhysicalResourceId"] == event("custom-resource/update.json")["PhysicalResourceId"]
 
 
 def test_wrong_credentials_are_reported_without_leaking_them(
