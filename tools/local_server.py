@@ -41,8 +41,12 @@ from tools.xoxzo_emulator import XoxzoEmulator
 LOOPBACK = "127.0.0.1"
 ACTION_ROUTE = "/action/"
 
-# Function logical id in template.yaml -> handler module (Handler: module.lambda_handler).
-FUNCTION_MODULES = {"ActionFunction": "action_handler", "ProvisioningFunction": "provisioning_handler"}
+# Function logical id -> its handler module, from each function's `Handler: module.lambda_handler`.
+FUNCTION_MODULES = {
+    logical_id: resource["Properties"]["Handler"].rsplit(".", 1)[0]
+    for logical_id, resource in load_template()["Resources"].items()
+    if resource["Type"] == "AWS::Serverless::Function"
+}
 
 # One invocation at a time per function, as in one Lambda container.
 _invoke_lock = threading.Lock()
