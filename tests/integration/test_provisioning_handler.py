@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,10 +19,13 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
+from hypothesis import HealthCheck, example, given, settings
 
+from tests.unit.test_provisioning_requests import events as any_events
 from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din import provisioning_runtime
 from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.provisioning_errors import ERROR_KINDS
 from xoxzo_din.route_items import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo_api import ClientSettings
 
@@ -55,6 +59,17 @@ class Context:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms
+
+
+class CountdownContext(Context):
+    """A context whose remaining time runs down, as Lambda's does."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.deadline = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(int((self.deadline - time.monotonic()) * 1000), 0)
 
 
 @dataclass
@@ -524,3 +539,63 @@ def test_a_failed_subscribe_is_answered_with_the_xoxzo_error_and_recorded(
     assert (answer["ok"], answer["error"]["type"]) == (False, "XoxzoValidationError")
     assert record_of(SUBSCRIBED).status is NumberStatus.FAILED
     assert provisioning_env.subscriptions() == []
+
+
+def test_set_action_url_all_with_unreachable_numbers_answers_before_the_function_times_out(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = load_handler()
+    held = [number["din_uid"] for number in provisioning_env.available()][:6]
+    for din_uid in held:
+        provisioning_env.presubscribe(din_uid, ACTION_URL)
+    assert handler.lambda_handler(event("sync.json"), Context())["ok"] is True  # all six recorded
+    for din_uid in held:  # XOXZO stops answering: each attempt waits out the read timeout (0.5 s)
+        provisioning_env.inject_faults(
+            "POST", f"/voice/dins/subscriptions/{din_uid}/", ["timeout-before-apply"] * 2
+        )
+    monkeypatch.setattr(provisioning_runtime, "OPERATION_RESERVE_SECONDS", 0.5)
+    provisioning_env.clear_requests()
+    # Six numbers at two attempts of 0.5 s need 6 s; the function has 4 s (its Timeout, scaled down).
+    context = CountdownContext(4.0)
+
+    answer = handler.lambda_handler(
+        {"operation": "set-action-url", "all": True, "action_url": "https://other.example/action/x"}, context
+    )
+
+    assert context.get_remaining_time_in_millis() > 0  # answered in time, instead of being killed
+    assert answer["ok"] is True, answer
+    result = answer["result"]
+    assert result["set_count"] == 0 and result["failed_count"] >= 1 and result["skipped_count"] >= 1
+    assert sorted(outcome["din_uid"] for outcome in result["numbers"]) == sorted(held)
+    skipped = {outcome["din_uid"] for outcome in result["numbers"] if outcome["outcome"] == "skipped"}
+    assert all(
+        outcome["error"] == "no time left in this invocation"
+        for outcome in result["numbers"]
+        if outcome["outcome"] == "skipped"
+    )
+    assert not {request.path.split("/")[-2] for request in provisioning_env.requests} & skipped
+
+
+@settings(
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "100")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(request=any_events())
+@example(request={"operation": ["list"]})
+@example(request={"operation": "search", "prefix": {"813": True}, "country": ["JP"]})
+@example(request={"operation": "cancel", "din_uid": 7, "confirm": None, "delete_routes": [True]})
+def test_any_json_in_any_field_is_answered_and_an_invalid_event_reaches_no_xoxzo(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator, request: dict[str, Any]
+) -> None:
+    handler = load_handler()
+    provisioning_env.clear_requests()
+
+    answer = handler.lambda_handler(request, Context())
+
+    json.dumps(answer)
+    if not answer["ok"]:
+        assert answer["error"]["type"] in ERROR_KINDS, answer  # never InternalError
+        if answer["error"]["type"] == "InvalidRequest":
+            assert answer["error"]["problems"]
+            assert provisioning_env.requests == []
