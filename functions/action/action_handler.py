@@ -26,11 +26,17 @@ TEXT_PLAIN = "text/plain; charset=utf-8"
 logger = Logger()
 metrics = Metrics()
 
-# Built once per container: configuration, the DynamoDB client and the route cache.
+# Built once per container: configuration, the DynamoDB client, the route cache and the global
+# default (read now, so that no call needs two reads).
 settings = ActionSettings.from_environment()
 router, routes_reader = build_router(settings)
 for problem in settings.problems:
     logger.error("configuration problem", extra={"problem": problem})
+_global_problems, _global_error = router.load_global()
+for problem in _global_problems:
+    logger.warning("malformed route item skipped", extra={"problem": problem})
+if _global_error:
+    logger.warning("global default not read at start-up", extra={"error": _global_error})
 
 _METRIC_BY_SOURCE = {
     "number-default": "AnsweredByNumberDefault",
@@ -79,6 +85,7 @@ def answer_call(event: dict[str, Any]) -> dict[str, Any]:
         unit=MetricUnit.Count,
         value=1,
     )
+    metrics.add_metric(name="DynamoDBRequests", unit=MetricUnit.Count, value=answer.requests)
     logger.info(
         "call answered",
         extra={

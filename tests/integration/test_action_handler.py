@@ -70,20 +70,22 @@ def test_short_or_missing_secrets_refuse_everything(
     assert any("shorter than" in problem for problem in handler.settings.problems)
 
 
-def test_one_partition_read_per_miss_none_per_hit_and_never_a_scan(
-    seeded_routes, load_action_handler, lambda_context
-):
+def test_one_query_per_miss_none_per_hit_and_never_a_scan(seeded_routes, load_action_handler, lambda_context):
     handler = load_action_handler()
+    assert handler.routes_reader.requests_made == 1  # the global default, read at start-up
     operations: list[str] = []
     handler.routes_reader._client.meta.events.register(
         "before-call.dynamodb", lambda model, **_: operations.append(model.name)
     )
     call(handler, lambda_context, "caller=09012345678&recipient=0312345678")
-    assert operations == ["ExecuteStatement"]
+    assert operations == ["Query"]
     for _ in range(5):
         call(handler, lambda_context, "caller=0335550123&recipient=+81312345678")
-    assert operations == ["ExecuteStatement"]
-    assert handler.routes_reader.requests_made == 1
+    assert operations == ["Query"]
+    # An unknown number: one Query of its (empty) partition, answered with the global default.
+    response = call(handler, lambda_context, "caller=0335550123&recipient=0355550000")
+    assert response["body"] == 'say ja "おかけになった電話番号は現在使われておりません。"'
+    assert operations == ["Query", "Query"]
 
 
 def test_dynamodb_timeouts_fall_back_to_cached_routes_then_defaults(
@@ -97,15 +99,18 @@ def test_dynamodb_timeouts_fall_back_to_cached_routes_then_defaults(
     def time_out(**_):
         raise ReadTimeoutError(endpoint_url="https://dynamodb.ap-northeast-1.amazonaws.com")
 
-    monkeypatch.setattr(handler.routes_reader._client, "execute_statement", time_out)
+    monkeypatch.setattr(handler.routes_reader._client, "query", time_out)
     requests_before = handler.routes_reader.requests_made
     response = call(handler, lambda_context, vip)
     assert (response["statusCode"], response["body"]) == (200, "transfer +81312340001")
     assert handler.routes_reader.requests_made - requests_before == 2  # one bounded retry
 
-    # A number never read before: the global default seen in the last good read.
+    # A number never read before: the global default read at start-up.
     response = call(handler, lambda_context, "recipient=0399999999")
-    assert response["body"] == 'say ja "おかけになった電話番号は現在使われておりません。"'
+    assert (response["statusCode"], response["body"]) == (
+        200,
+        'say ja "おかけになった電話番号は現在使われておりません。"',
+    )
 
 
 def test_missing_table_still_answers_the_fallback_action(

@@ -4,11 +4,11 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.stub import Stubber
 
 from tools.local_env import put_route_items
-from xoxzo_din.routes_store import CLIENT_CONFIG, RoutesReader
+from xoxzo_din.routes_store import CLIENT_CONFIG, MAX_LOOKUP_SECONDS, LookupTimeoutError, RoutesReader
 
 ITEMS: list[dict[str, Any]] = [
     {"number": "*", "rule_id": "default", "action": "voicemail"},
@@ -22,23 +22,36 @@ ITEMS: list[dict[str, Any]] = [
     },
     {"number": "+81399999999", "rule_id": "default", "action": "say", "text": "other number"},
 ]
+QUERY = {
+    "TableName": "routes",
+    "KeyConditionExpression": "#number = :number",
+    "ExpressionAttributeNames": {"#number": "number"},
+    "ExpressionAttributeValues": {":number": {"S": "+81312345678"}},
+}
 
 
-def test_reads_the_number_and_the_global_partition_in_one_request(tables):
+def test_reads_one_partition_per_request(tables):
     client = boto3.client("dynamodb", config=CLIENT_CONFIG)
     put_route_items(client, tables["ROUTES_TABLE_NAME"], ITEMS)
     reader = RoutesReader(client, tables["ROUTES_TABLE_NAME"])
 
-    routes = reader.read("+81312345678")
-    assert sorted(item["rule_id"] for item in routes.number_items) == ["default", "vip"]
-    assert [item["rule_id"] for item in routes.global_items] == ["default"]
-    vip = next(item for item in routes.number_items if item["rule_id"] == "vip")
+    items = reader.read_number("+81312345678")
+    assert sorted(item["rule_id"] for item in items) == ["default", "vip"]
+    vip = next(item for item in items if item["rule_id"] == "vip")
     assert vip["callers"] == {"+819012345678"} and vip["priority"] == 5
     assert reader.requests_made == 1
 
-    assert reader.read(None).number_items == []
-    assert len(reader.read(None).global_items) == 1
-    assert reader.read("+81300000000").number_items == []
+    assert [item["rule_id"] for item in reader.read_global()] == ["default"]
+    assert reader.read_number("+81300000000") == []
+    assert reader.requests_made == 3
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
 
 
 @pytest.fixture
@@ -48,45 +61,83 @@ def stubbed():
         yield client, stubber
 
 
-def test_follows_next_token_pages(stubbed):
+def test_follows_pages_past_one_megabyte(stubbed):
     client, stubber = stubbed
+    last_key = {"number": {"S": "+81312345678"}, "rule_id": {"S": "a"}}
     stubber.add_response(
-        "execute_statement",
-        {"Items": [{"number": {"S": "+81312345678"}, "rule_id": {"S": "a"}}], "NextToken": "page-2"},
+        "query",
+        {"Items": [{"number": {"S": "+81312345678"}, "rule_id": {"S": "a"}}], "LastEvaluatedKey": last_key},
+        expected_params=QUERY,
     )
     stubber.add_response(
-        "execute_statement",
-        {"Items": [{"number": {"S": "*"}, "rule_id": {"S": "default"}}]},
-        expected_params={
-            "Statement": 'SELECT * FROM "routes" WHERE "number" = ? OR "number" = ?',
-            "Parameters": [{"S": "+81312345678"}, {"S": "*"}],
-            "NextToken": "page-2",
-        },
+        "query",
+        {"Items": [{"number": {"S": "+81312345678"}, "rule_id": {"S": "b"}}]},
+        expected_params={**QUERY, "ExclusiveStartKey": last_key},
     )
-    routes = RoutesReader(client, "routes").read("+81312345678")
-    assert len(routes.number_items) == 1 and len(routes.global_items) == 1
+    items = RoutesReader(client, "routes").read_number("+81312345678")
+    assert [item["rule_id"] for item in items] == ["a", "b"]
 
 
 def test_retries_throttling_once_but_not_access_denied(stubbed):
     client, stubber = stubbed
-    stubber.add_client_error("execute_statement", "ThrottlingException")
-    stubber.add_response("execute_statement", {"Items": []})
+    stubber.add_client_error("query", "ThrottlingException")
+    stubber.add_response("query", {"Items": []})
     reader = RoutesReader(client, "routes")
-    assert reader.read("+81312345678").number_items == []
+    assert reader.read_number("+81312345678") == []
     assert reader.requests_made == 2
 
-    stubber.add_client_error("execute_statement", "AccessDeniedException")
+    stubber.add_client_error("query", "AccessDeniedException")
     with pytest.raises(ClientError):
-        reader.read("+81312345678")
+        reader.read_number("+81312345678")
     assert reader.requests_made == 3
 
 
 def test_gives_up_after_the_bounded_attempts(stubbed):
     client, stubber = stubbed
     for _ in range(2):
-        stubber.add_client_error("execute_statement", "InternalServerError", http_status_code=500)
+        stubber.add_client_error("query", "InternalServerError", http_status_code=500)
     reader = RoutesReader(client, "routes")
     with pytest.raises(ClientError):
-        reader.read("+81312345678")
+        reader.read_number("+81312345678")
     assert reader.requests_made == 2
     stubber.assert_no_pending_responses()
+
+
+def test_one_time_budget_for_the_whole_read_not_per_page():
+    """Two slow pages: the second may not start once the read's budget is spent."""
+    clock = Clock()
+
+    class SlowClient:
+        calls = 0
+
+        def query(self, **arguments):
+            self.calls += 1
+            clock.now += MAX_LOOKUP_SECONDS * 0.6
+            return {
+                "Items": [],
+                "LastEvaluatedKey": {"number": {"S": "x"}, "rule_id": {"S": str(self.calls)}},
+            }
+
+    client = SlowClient()
+    reader = RoutesReader(client, "routes", clock=clock)  # type: ignore[arg-type]
+    with pytest.raises(LookupTimeoutError):
+        reader.read_number("+81312345678")
+    assert client.calls == 1 and clock.now <= MAX_LOOKUP_SECONDS
+
+
+def test_a_timeout_is_retried_only_while_the_budget_allows():
+    clock = Clock()
+
+    class TimingOutClient:
+        calls = 0
+
+        def query(self, **arguments):
+            self.calls += 1
+            clock.now += MAX_LOOKUP_SECONDS / 2  # a full connect + read timeout
+            raise ReadTimeoutError(endpoint_url="https://dynamodb")
+
+    client = TimingOutClient()
+    reader = RoutesReader(client, "routes", clock=clock)  # type: ignore[arg-type]
+    with pytest.raises(ReadTimeoutError):
+        reader.read_number("+81312345678")
+    assert client.calls == 2 and clock.now <= MAX_LOOKUP_SECONDS + 1e-9

@@ -4,29 +4,31 @@ import pytest
 
 from xoxzo_din.actions import Say
 from xoxzo_din.router import ERROR_RETRY_SECONDS, Router
-from xoxzo_din.routes_store import RouteItems
 
 FALLBACK = Say("ja", "fallback")
 AT = datetime(2026, 12, 2, 1, 30, tzinfo=UTC)  # Wednesday 10:30 in Tokyo
 NUMBER = "+81312345678"
 
 
-class FakeReader:
-    """Stands in for DynamoDB: returns the items it holds, counts requests, can fail."""
+class FakeTable:
+    """Stands in for DynamoDB: serves partitions of the items it holds, counts reads, can fail."""
 
     def __init__(self, items):
         self.items = items
-        self.requests: list[str | None] = []
+        self.reads: list[str] = []
         self.failure: Exception | None = None
 
-    def __call__(self, number):
-        self.requests.append(number)
+    def read_number(self, number):
+        return self._read(number)
+
+    def read_global(self):
+        return self._read("*")
+
+    def _read(self, partition):
+        self.reads.append(partition)
         if self.failure:
             raise self.failure
-        return RouteItems(
-            number_items=[item for item in self.items if item["number"] == number],
-            global_items=[item for item in self.items if item["number"] == "*"],
-        )
+        return [item for item in self.items if item["number"] == partition]
 
 
 class Clock:
@@ -57,94 +59,135 @@ def clock():
 
 
 @pytest.fixture
-def reader():
-    return FakeReader(list(ITEMS))
+def table():
+    return FakeTable(list(ITEMS))
 
 
 @pytest.fixture
-def router(reader, clock):
-    return Router(reader, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+def router(table, clock):
+    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    assert router.load_global() == ((), None)  # at start-up, as the handler does
+    table.reads.clear()
+    return router
 
 
-def test_miss_reads_once_then_hits_until_the_ttl_expires(router, reader, clock):
+def test_miss_reads_once_then_hits_until_the_ttl_expires(router, table, clock):
     first = router.answer("03-1234-5678", "+81335550123", AT)
-    assert (first.line, first.routes, first.source) == ("transfer +81312340000", "dynamodb", "rule:open")
-    assert reader.requests == [NUMBER]
+    assert (first.line, first.routes, first.source, first.requests) == (
+        "transfer +81312340000",
+        "dynamodb",
+        "rule:open",
+        1,
+    )
+    assert table.reads == [NUMBER]
 
     second = router.answer("+81312345678", "+81335550123", AT)  # same number, other spelling
-    assert second.routes == "cache" and second.line == first.line
-    assert reader.requests == [NUMBER]
+    assert (second.routes, second.line, second.requests) == ("cache", first.line, 0)
+    assert table.reads == [NUMBER]
 
     clock.now += 30
     assert router.answer(NUMBER, None, AT).routes == "dynamodb"
-    assert len(reader.requests) == 2
+    assert table.reads == [NUMBER, NUMBER]
 
 
-def test_edits_show_after_the_ttl(router, reader, clock):
+def test_never_more_than_one_read_per_call(router, table, clock):
+    for step in range(200):
+        clock.now += 7  # every number and the global default go stale now and then
+        before = len(table.reads)
+        answer = router.answer(f"+8131234000{step % 3}", None, AT)
+        assert len(table.reads) - before == answer.requests <= 1
+
+
+def test_the_global_default_is_refreshed_on_a_call_that_reads_nothing_else(router, table, clock):
+    assert router.answer("+81355550000", None, AT).line == 'say ja "global"'
+    table.items[0] = {"number": "*", "rule_id": "default", "action": "voicemail"}
+    clock.now += 31
+    # This call reads its number (a miss): it answers with the global default it has.
+    assert router.answer("+81355550000", None, AT).line == 'say ja "global"'
+    assert table.reads[-1] == "+81355550000"
+    # The next one hits the cache, so it may refresh the global default.
+    answer = router.answer("+81355550000", None, AT)
+    assert (answer.line, answer.requests, table.reads[-1]) == ("voicemail", 1, "*")
+
+
+def test_edits_show_after_the_ttl(router, table, clock):
     assert router.answer(NUMBER, None, AT).line == "transfer +81312340000"
-    reader.items = [item for item in ITEMS if item["rule_id"] != "open"]
+    table.items = [item for item in ITEMS if item["rule_id"] != "open"]
     assert router.answer(NUMBER, None, AT).line == "transfer +81312340000"  # still cached
     clock.now += 31
     assert router.answer(NUMBER, None, AT).line == "voicemail"
 
 
-def test_unknown_numbers_get_the_global_default_and_are_cached_too(router, reader):
+def test_unknown_numbers_get_the_global_default_and_are_cached_too(router, table):
     assert router.answer("+81355550000", None, AT).line == 'say ja "global"'
     assert router.answer("+81355550000", None, AT).routes == "cache"
-    assert reader.requests == ["+81355550000"]
+    assert table.reads == ["+81355550000"]
 
 
-def test_a_recipient_that_is_not_a_number_reads_only_the_global_items(router, reader):
+def test_a_recipient_that_is_not_a_number_reads_nothing(router, table):
     answer = router.answer("not-a-number", None, AT)
-    assert answer.line == 'say ja "global"' and answer.recipient is None
-    assert reader.requests == [None]
+    assert (answer.line, answer.recipient, answer.routes) == ('say ja "global"', None, "none")
+    assert table.reads == []
 
 
-def test_dynamodb_failure_serves_the_last_good_routes(router, reader, clock):
+def test_dynamodb_failure_serves_the_last_good_routes(router, table, clock):
     router.answer(NUMBER, None, AT)
     clock.now += 31
-    reader.failure = TimeoutError("read timeout")
+    table.failure = TimeoutError("read timeout")
     answer = router.answer(NUMBER, None, AT)
     assert answer.line == "transfer +81312340000"
     assert answer.routes == "stale" and "read timeout" in (answer.lookup_error or "")
     # While it fails, the number is retried only every few seconds, not on every call.
     assert router.answer(NUMBER, None, AT).routes == "cache"
-    assert len(reader.requests) == 2
+    assert router.answer(NUMBER, None, AT).routes == "cache"
+    assert table.reads.count(NUMBER) == 2
     clock.now += ERROR_RETRY_SECONDS
     router.answer(NUMBER, None, AT)
-    assert len(reader.requests) == 3
+    assert table.reads.count(NUMBER) == 3
 
 
-def test_failure_without_cached_routes_uses_the_last_global_default_then_the_fallback(router, reader):
-    reader.failure = ConnectionError("down")
+def test_an_outage_does_not_cost_a_timeout_per_call_for_uncached_numbers(router, table, clock):
+    table.failure = ConnectionError("down")
+    first = router.answer(NUMBER, None, AT)
+    assert (first.line, first.source, first.routes) == ('say ja "global"', "global-default", "unavailable")
+    for _ in range(5):
+        assert router.answer(NUMBER, None, AT).routes == "unavailable"
+    assert table.reads == [NUMBER]
+    table.failure = None
+    clock.now += ERROR_RETRY_SECONDS
+    assert router.answer(NUMBER, None, AT).line == "transfer +81312340000"
+
+
+def test_without_any_global_default_the_fallback_answers(table, clock):
+    table.failure = ConnectionError("down")
+    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    problems, error = router.load_global()
+    assert problems == () and "down" in (error or "")
     answer = router.answer(NUMBER, None, AT)
-    assert (answer.line, answer.source, answer.routes) == ('say ja "fallback"', "fallback", "none")
-
-    reader.failure = None
-    router.answer("+81355550000", None, AT)  # learns the global default
-    reader.failure = ConnectionError("down")
-    answer = router.answer(NUMBER, None, AT)
-    assert (answer.line, answer.source) == ('say ja "global"', "global-default")
+    assert (answer.line, answer.source) == ('say ja "fallback"', "fallback")
 
 
-def test_malformed_items_are_reported_once_per_read(router, reader, clock):
-    reader.items.append({"number": NUMBER, "rule_id": "typo", "action": "tranfer"})
+def test_malformed_items_are_reported_once_per_read(router, table, clock):
+    table.items.append({"number": NUMBER, "rule_id": "typo", "action": "tranfer"})
     assert len(router.answer(NUMBER, None, AT).problems) == 1
     assert router.answer(NUMBER, None, AT).problems == ()
     clock.now += 31
     assert len(router.answer(NUMBER, None, AT).problems) == 1
 
 
-def test_zero_ttl_reads_every_call(reader, clock):
-    router = Router(reader, fallback=FALLBACK, ttl_seconds=0, clock=clock)
+def test_zero_ttl_reads_every_call(table, clock):
+    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=0, clock=clock)
     router.answer(NUMBER, None, AT)
     router.answer(NUMBER, None, AT)
-    assert len(reader.requests) == 2
+    assert table.reads.count(NUMBER) == 2
 
 
-def test_the_cache_is_bounded(reader, clock):
-    router = Router(reader, fallback=FALLBACK, ttl_seconds=30, clock=clock, max_entries=2)
+def test_the_cache_is_bounded(table, clock):
+    router = Router(
+        table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock, max_entries=2
+    )
+    router.load_global()
     for number in ("+81300000001", "+81300000002", "+81300000003"):
         router.answer(number, None, AT)
     router.answer("+81300000001", None, AT)  # evicted first, so read again
-    assert reader.requests.count("+81300000001") == 2
+    assert table.reads.count("+81300000001") == 2

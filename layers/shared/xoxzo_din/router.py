@@ -1,9 +1,14 @@
 """Answer one call: normalise the numbers, get the routes (cache, else DynamoDB), pick the action.
 
-It never raises for a call: if DynamoDB fails it serves the last good routes it has, and if it has
-none it answers the global default it last saw, else the fallback action. Routes are cached per
-number for `ttl_seconds` in the warm container (at most one DynamoDB request per call on a miss,
-none on a hit); entries are parsed once per read.
+At most ONE DynamoDB request per call: on a cache miss, the Query of the called number's
+partition. The global default (the `*` partition) is read at start-up, then re-read when it is
+older than the TTL on a call that needs no other request; a call that already read its number uses
+the global default it has. Routes are cached per number for `ttl_seconds` in the warm container
+and parsed once per read.
+
+It never raises for a call: if DynamoDB fails it serves the last good routes it has, then the
+global default it last saw, then the fallback action; a failing read is not retried for
+ERROR_RETRY_SECONDS, so an outage does not add a timeout to every call.
 """
 
 from __future__ import annotations
@@ -13,65 +18,81 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from xoxzo_din.actions import Action, render
 from xoxzo_din.phone import is_hidden, to_e164
-from xoxzo_din.route_items import GLOBAL_NUMBER
-from xoxzo_din.routes_store import RouteItems
 from xoxzo_din.rules import Call, NumberRoutes, choose_action, parse_number_routes
 
-# While DynamoDB is failing, a number is retried at most this often (calls meanwhile use the
-# stale routes), so an outage does not add a timeout to every call.
 ERROR_RETRY_SECONDS = 5.0
 # Bounds memory if callers dial many unknown numbers.
 MAX_CACHED_NUMBERS = 4096
+
+type ReadItems = Callable[[], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
     line: str  # the action line for XOXZO
     source: str  # which rule or default decided (see rules.Decision)
-    routes: str  # "cache", "dynamodb", "stale" (DynamoDB failed, last good routes) or "none"
+    # The number's routes came from: "cache", "dynamodb", "stale" (DynamoDB failed: last good
+    # routes), "unavailable" (DynamoDB failed, nothing cached) or "none" (not a phone number).
+    routes: str
     recipient: str | None  # E.164, None if the recipient was not a phone number
     anonymous_caller: bool
+    requests: int = 0  # DynamoDB requests made for this call (0 or 1)
     problems: tuple[str, ...] = ()  # malformed items seen in a fresh read
     lookup_error: str | None = None
 
 
 @dataclass(slots=True)
 class _Entry:
-    number: NumberRoutes
-    global_routes: NumberRoutes
+    routes: NumberRoutes
     fresh_until: float
+    failed: bool = False  # no good read yet: the read failed
 
 
 class Router:
     def __init__(
         self,
-        read_routes: Callable[[str | None], RouteItems],
+        read_number: Callable[[str], list[dict[str, Any]]],
+        read_global: ReadItems,
         *,
         fallback: Action,
         ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
         max_entries: int = MAX_CACHED_NUMBERS,
     ) -> None:
-        self._read_routes = read_routes
+        self._read_number = read_number
+        self._read_global = read_global
         self._fallback = fallback
         self._ttl = ttl_seconds
         self._clock = clock
         self._max_entries = max_entries
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
-        self._last_global = NumberRoutes()
+        self._global = _Entry(NumberRoutes(), fresh_until=float("-inf"), failed=True)
+
+    def load_global(self) -> tuple[tuple[str, ...], str | None]:
+        """Read the global default now (at start-up). Returns (problems, error)."""
+        return self._refresh_global(self._clock())
 
     def answer(self, recipient: str | None, caller: str | None, at: datetime) -> Answer:
+        now = self._clock()
         number = to_e164(recipient)
-        caller_number = to_e164(caller)
+        problems: tuple[str, ...] = ()
+        error: str | None = None
+        if number is None:
+            entry, routes, requests = None, "none", 0
+        else:
+            entry, routes, requests, problems, error = self._number_routes(number, now)
+        if requests == 0 and now >= self._global.fresh_until:
+            global_problems, global_error = self._refresh_global(now)
+            requests, problems, error = 1, problems + global_problems, error or global_error
         hidden = is_hidden(caller)
-        entry, routes, problems, error = self._routes(number)
         decision = choose_action(
-            Call(caller=caller_number, at=at, anonymous=hidden),
-            entry.number if entry else NumberRoutes(),
-            entry.global_routes if entry else self._last_global,
+            Call(caller=to_e164(caller), at=at, anonymous=hidden),
+            entry.routes if entry else NumberRoutes(),
+            self._global.routes,
             self._fallback,
         )
         return Answer(
@@ -80,33 +101,37 @@ class Router:
             routes=routes,
             recipient=number,
             anonymous_caller=hidden,
+            requests=requests,
             problems=problems,
             lookup_error=error,
         )
 
-    def _routes(self, number: str | None) -> tuple[_Entry | None, str, tuple[str, ...], str | None]:
-        key = number or GLOBAL_NUMBER
-        now = self._clock()
-        entry = self._cache.get(key)
+    def _number_routes(self, number: str, now: float) -> tuple[_Entry, str, int, tuple[str, ...], str | None]:
+        entry = self._cache.get(number)
         if entry is not None:
-            self._cache.move_to_end(key)
+            self._cache.move_to_end(number)
             if now < entry.fresh_until:
-                return entry, "cache", (), None
+                return entry, "unavailable" if entry.failed else "cache", 0, (), None
         try:
-            items = self._read_routes(number)
+            fresh = _Entry(parse_number_routes(self._read_number(number)), now + self._ttl)
         except Exception as error:  # any failure: the call must still be answered
-            if entry is not None:
-                entry.fresh_until = now + min(self._ttl, ERROR_RETRY_SECONDS)
-                return entry, "stale", (), repr(error)
-            return None, "none", (), repr(error)
-        fresh = _Entry(
-            number=parse_number_routes(items.number_items),
-            global_routes=parse_number_routes(items.global_items, global_partition=True),
-            fresh_until=now + self._ttl,
-        )
-        self._last_global = fresh.global_routes
-        self._store(key, fresh)
-        return fresh, "dynamodb", fresh.number.problems + fresh.global_routes.problems, None
+            if entry is None or entry.failed:
+                entry = _Entry(NumberRoutes(), now + ERROR_RETRY_SECONDS, failed=True)
+                self._store(number, entry)
+                return entry, "unavailable", 1, (), repr(error)
+            entry.fresh_until = now + ERROR_RETRY_SECONDS
+            return entry, "stale", 1, (), repr(error)
+        self._store(number, fresh)
+        return fresh, "dynamodb", 1, fresh.routes.problems, None
+
+    def _refresh_global(self, now: float) -> tuple[tuple[str, ...], str | None]:
+        try:
+            routes = parse_number_routes(self._read_global(), global_partition=True)
+        except Exception as error:  # keep the last good global default
+            self._global.fresh_until = now + ERROR_RETRY_SECONDS
+            return (), repr(error)
+        self._global = _Entry(routes, now + self._ttl)
+        return routes.problems, None
 
     def _store(self, key: str, entry: _Entry) -> None:
         self._cache[key] = entry

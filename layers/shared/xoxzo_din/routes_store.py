@@ -1,16 +1,15 @@
-"""Read routes from DynamoDB: a number's partition and the global `*` partition in ONE request.
+"""Read routes from DynamoDB: one Query of one partition (a number's, or the global `*` one).
 
-The request is a PartiQL SELECT whose WHERE names both partition keys (`number = ? OR number = ?`),
-which DynamoDB answers without a scan; the action function's IAM policy also denies any statement
-that would scan. Timeouts are short and retries bounded so a slow DynamoDB costs at most
-`MAX_LOOKUP_SECONDS` before the caller falls back to cached or default routes.
+A Query names its partition, so it never scans (the action function's IAM policy allows nothing
+else), and returns up to 1 MB of items in one response: far more than any number's rules. Timeouts
+are short and retries bounded, so a slow DynamoDB costs at most `MAX_LOOKUP_SECONDS` per read
+before the caller falls back to cached or default routes.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -26,7 +25,7 @@ CONNECT_TIMEOUT_SECONDS = 0.1
 READ_TIMEOUT_SECONDS = 0.25
 # One retry, only if it can still finish inside the budget (no back-off sleep: we are on a call).
 MAX_ATTEMPTS = 2
-MAX_LOOKUP_SECONDS = 2 * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS)
+MAX_LOOKUP_SECONDS = MAX_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS)
 
 # botocore's own retries are off: its back-off sleeps could exceed the budget above.
 CLIENT_CONFIG = Config(
@@ -50,10 +49,8 @@ _RETRYABLE_CODES = frozenset(
 type Item = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class RouteItems:
-    number_items: list[Item]
-    global_items: list[Item]
+class LookupTimeoutError(TimeoutError):
+    """A read that would not finish inside MAX_LOOKUP_SECONDS."""
 
 
 def create_dynamodb_client() -> DynamoDBClient:
@@ -64,7 +61,7 @@ def create_dynamodb_client() -> DynamoDBClient:
 
 
 class RoutesReader:
-    """Reads one number's route items together with the global default items."""
+    """Reads the route items of one partition of the routes table."""
 
     def __init__(
         self,
@@ -79,41 +76,44 @@ class RoutesReader:
         self._deserializer = TypeDeserializer()
         self.requests_made = 0  # for metrics and benchmarks
 
-    def read(self, number: str | None) -> RouteItems:
-        """Items of `number` (None: only the global ones). Raises on DynamoDB failure."""
-        keys = [GLOBAL_NUMBER] if number is None or number == GLOBAL_NUMBER else [number, GLOBAL_NUMBER]
-        # Values travel as parameters; only our own table and attribute names are in the text.
-        where = " OR ".join(f'"{NUMBER}" = ?' for _ in keys)
-        statement = f'SELECT * FROM "{self._table_name}" WHERE {where}'  # noqa: S608
-        parameters: list[Any] = [{"S": key} for key in keys]
+    def read_number(self, number: str) -> list[Item]:
+        """The items of `number` (E.164). Raises on DynamoDB failure or when out of time."""
+        return self._query(number)
+
+    def read_global(self) -> list[Item]:
+        """The items of the global `*` partition (its default)."""
+        return self._query(GLOBAL_NUMBER)
+
+    def _query(self, partition: str) -> list[Item]:
+        deadline = self._clock() + MAX_LOOKUP_SECONDS
+        arguments: dict[str, Any] = {
+            "TableName": self._table_name,
+            "KeyConditionExpression": "#number = :number",
+            "ExpressionAttributeNames": {"#number": NUMBER},
+            "ExpressionAttributeValues": {":number": {"S": partition}},
+        }
         items: list[Item] = []
-        next_token: str | None = None
         while True:
-            page = self._execute(statement, parameters, next_token)
+            page = self._request(arguments, deadline)
             items.extend(
                 {name: self._deserializer.deserialize(value) for name, value in raw.items()}
                 for raw in page.get("Items", [])
             )
-            next_token = page.get("NextToken")
-            if not next_token:
-                break
-        return RouteItems(
-            number_items=[item for item in items if item.get(NUMBER) != GLOBAL_NUMBER],
-            global_items=[item for item in items if item.get(NUMBER) == GLOBAL_NUMBER],
-        )
+            if "LastEvaluatedKey" not in page:  # only past 1 MB of items in one partition
+                return items
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def _execute(self, statement: str, parameters: list[Any], next_token: str | None) -> dict[str, Any]:
-        started = self._clock()
+    def _request(self, arguments: dict[str, Any], deadline: float) -> dict[str, Any]:
+        # An attempt starts only if its worst case (connect + read timeout) ends by the deadline.
+        attempt_seconds = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            if self._clock() + attempt_seconds > deadline + 1e-6:
+                raise LookupTimeoutError(f"no time left for a DynamoDB request ({MAX_LOOKUP_SECONDS:g} s)")
             self.requests_made += 1
             try:
-                arguments: dict[str, Any] = {"Statement": statement, "Parameters": parameters}
-                if next_token:
-                    arguments["NextToken"] = next_token
-                return dict(self._client.execute_statement(**arguments))
+                return dict(self._client.query(**arguments))
             except (BotoCoreError, ClientError) as error:
-                out_of_time = self._clock() - started + MAX_LOOKUP_SECONDS / MAX_ATTEMPTS > MAX_LOOKUP_SECONDS
-                if attempt == MAX_ATTEMPTS or out_of_time or not _retryable(error):
+                if attempt == MAX_ATTEMPTS or not _retryable(error):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
