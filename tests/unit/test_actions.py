@@ -84,3 +84,8 @@ def test_parse_refuses_malformed_lines(line):
 
 def test_parse_is_case_insensitive_on_the_verb():
     assert parse_action_line("VOICEMAIL") == Voicemail()
+
+
+def test_backslashes_cannot_escape_the_closing_quote():
+    assert render(actions.say("ja", "C:\\temp\\")) == 'say ja "C:＼temp＼"'
+    assert actions.say("en-us", "x").language == "en-US"

@@ -17,6 +17,10 @@ from xoxzo_din.phone import is_e164, is_hidden, to_e164
         ("＋８１３１２３４５６７８", "+81312345678"),  # full-width, as typed in Japanese input
         (" +1 (212) 555-0100 ", "+12125550100"),
         ("+81 (0)3-1234-5678", "+81312345678"),  # the bracketed trunk 0 is not dialled
+        ("+81 03-1234-5678", "+81312345678"),  # nor an unbracketed one: Japan has no +810...
+        ("810312345678", "+81312345678"),
+        ("０９０ー１２３４ー５６７８", "+819012345678"),  # typed with a Japanese input method
+        ("03‐1234−5678", "+81312345678"),
     ],
 )
 def test_accepted_forms_become_one_e164_key(raw, expected):
@@ -39,6 +43,7 @@ def test_accepted_forms_become_one_e164_key(raw, expected):
         "+1234567890123456",
         "03-1234-567",
         "+81abc",
+        "٠٣١٢٣٤٥٦٧٨",  # Arabic-Indic digits are not ASCII digits
     ],
 )
 def test_unusable_values_are_none(raw):

@@ -92,6 +92,7 @@ def test_any_say_text_renders_as_one_safe_line(text):
         assert not text.strip() or not actions.safe_say_text(text)
         return
     line = render(spoken)
+    assert "\\" not in line
     assert line.count('"') == 2 and line.startswith('say ja "') and line.endswith('"')
     assert not any(character in line for character in "\n\r\x85\u2028\u2029\x00")
     assert len(spoken.text) <= actions.MAX_SAY_LENGTH

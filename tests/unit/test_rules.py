@@ -365,3 +365,14 @@ def test_overnight_ranges_take_holidays_from_the_day_they_start():
     items = [transfer_rule(holidays="JP", hours="22:00-06:00")]
     assert decide(items, jst(2026, 11, 24, 2, 0)).action == OPEN  # night of 23 Nov, a holiday
     assert decide(items, jst(2026, 11, 23, 2, 0)).source == "fallback"  # night of 22 Nov
+
+
+def test_full_width_prefix_with_a_full_width_star():
+    items = [transfer_rule(callers="０９０＊, +81 080-2222*")]
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller="+819000000000").action == OPEN
+    assert decide(items, jst(2026, 12, 2, 10, 0), caller="+818022220000").action == OPEN
+
+
+def test_language_codes_are_case_insensitive():
+    routes = parse_number_routes([item("r", action="say", language="JA", text="はい")])
+    assert routes.rules[0].action == Say("ja", "はい")

@@ -81,7 +81,8 @@ def transfer(number: str) -> Transfer:
 
 
 def say(language: str, text: str) -> Say:
-    language = language.strip()
+    primary, _, region = language.strip().partition("-")
+    language = primary.lower() + (f"-{region.upper()}" if region else "")  # "JA" -> "ja", "en-us" -> "en-US"
     if not _LANGUAGE.fullmatch(language):
         raise ActionError(f"say needs a language code such as 'ja' or 'en', got {language!r}")
     safe_text = safe_say_text(text)
@@ -96,8 +97,9 @@ def voicemail(greeting: Say | Playback | None = None) -> Voicemail:
 
 def safe_say_text(text: str) -> str:
     """Text that cannot break the one-line, double-quoted format: no line breaks or control
-    characters, ASCII double quotes turned into typographic ones, bounded length."""
-    text = _LINE_BREAKING.sub(" ", text).replace('"', "”")
+    characters, ASCII double quotes and backslashes (a possible escape) turned into full-width
+    look-alikes, bounded length."""
+    text = _LINE_BREAKING.sub(" ", text).replace('"', "”").replace("\\", "＼")
     text = _SPACES.sub(" ", text).strip()
     return text[:MAX_SAY_LENGTH].rstrip()
 

@@ -12,14 +12,14 @@ import unicodedata
 
 JAPAN_COUNTRY_CODE = "81"
 
-# Separators people and systems put inside numbers.
-_SEPARATORS = re.compile(r"[\s\-.()/]")
-# E.164: up to 15 digits, the country code never starts with 0.
-_INTERNATIONAL_DIGITS = re.compile(r"[1-9]\d{6,14}")
+# Separators people and systems put inside numbers, Japanese dashes ("ー", "‐", "−") included.
+_SEPARATORS = re.compile(r"[\s\-.()/‐‑‒–—―−ー]")
+# E.164: up to 15 ASCII digits, the country code never starts with 0.
+_INTERNATIONAL_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
 # Japanese national format: a single trunk "0", then 9 or 10 digits (03-xxxx-xxxx, 090-xxxx-xxxx,
 # 0120-xxx-xxx, 050-xxxx-xxxx). "00..." is a carrier/international prefix and stays ambiguous.
-_JAPANESE_NATIONAL = re.compile(r"0[1-9]\d{8,9}")
-_E164 = re.compile(r"\+[1-9]\d{6,14}")
+_JAPANESE_NATIONAL = re.compile(r"0[1-9][0-9]{8,9}")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 def to_e164(raw: str | None) -> str | None:
@@ -30,20 +30,33 @@ def to_e164(raw: str | None) -> str | None:
     """
     if not raw:
         return None
-    # NFKC turns full-width digits and "＋" into ASCII.
-    text = unicodedata.normalize("NFKC", raw).strip()
+    text = compact(raw)
     if text.startswith("+"):
-        # "+81 (0)3-1234-5678": the bracketed trunk 0 is not dialled from abroad.
-        text = text.replace("(0)", "")
-    text = _SEPARATORS.sub("", text)
-    if text.startswith("+"):
-        digits = text[1:]
+        digits = without_japanese_trunk_zero(text[1:])
         return f"+{digits}" if _INTERNATIONAL_DIGITS.fullmatch(digits) else None
     if _JAPANESE_NATIONAL.fullmatch(text):
         return f"+{JAPAN_COUNTRY_CODE}{text[1:]}"
-    if _INTERNATIONAL_DIGITS.fullmatch(text):
-        return f"+{text}"
+    digits = without_japanese_trunk_zero(text)
+    if _INTERNATIONAL_DIGITS.fullmatch(digits):
+        return f"+{digits}"
     return None
+
+
+def compact(raw: str) -> str:
+    """`raw` without separators, full-width characters made ASCII (NFKC), and "(0)" dropped
+    after a country code ("+81 (0)3-1234-5678": the trunk 0 is not dialled from abroad)."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if text.startswith("+"):
+        text = text.replace("(0)", "")
+    return _SEPARATORS.sub("", text)
+
+
+def without_japanese_trunk_zero(digits: str) -> str:
+    """ "8103..." -> "813...": a Japanese number never has a 0 after the country code, but people
+    write "+81 03-1234-5678"."""
+    if digits.startswith(JAPAN_COUNTRY_CODE + "0"):
+        return JAPAN_COUNTRY_CODE + digits[len(JAPAN_COUNTRY_CODE) + 1 :]
+    return digits
 
 
 def is_e164(number: str) -> bool:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from xoxzo_din import actions
 from xoxzo_din.actions import Action, ActionError
-from xoxzo_din.phone import JAPAN_COUNTRY_CODE, to_e164
+from xoxzo_din.phone import JAPAN_COUNTRY_CODE, compact, to_e164, without_japanese_trunk_zero
 from xoxzo_din.route_items import DEFAULT_RULE_ID, NUMBER, RULE_ID
 
 if TYPE_CHECKING:
@@ -339,7 +339,9 @@ def _callers(value: Any) -> tuple[frozenset[str] | None, tuple[str, ...], bool]:
     exact: set[str] = set()
     prefixes: list[str] = []
     anonymous = False
-    for token in _tokens(value, "callers", _NUMBER_LIST_SEPARATORS):
+    for token in (
+        unicodedata.normalize("NFKC", raw) for raw in _tokens(value, "callers", _NUMBER_LIST_SEPARATORS)
+    ):
         if token.lower() in ANONYMOUS_TOKENS:
             anonymous = True
         elif token.endswith("*"):
@@ -354,16 +356,16 @@ def _callers(value: Any) -> tuple[frozenset[str] | None, tuple[str, ...], bool]:
 
 def _caller_prefix(token: str) -> str:
     """ "+8190", "8190" and Japanese national "090" all become the E.164 prefix "+8190"."""
-    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", token))
+    digits = compact(token)
     if not _PREFIX_DIGITS.fullmatch(digits):
         raise RuleError(f"callers: {token + '*'!r} is not a number prefix")
     if digits.startswith("+"):
-        return digits
+        return "+" + without_japanese_trunk_zero(digits[1:])
     if digits.startswith("0") and not digits.startswith("00"):
         return f"+{JAPAN_COUNTRY_CODE}{digits[1:]}"
     if digits.startswith("0"):
         raise RuleError(f"callers: {token + '*'!r} is ambiguous; write it in E.164 (+...)")
-    return f"+{digits}"
+    return f"+{without_japanese_trunk_zero(digits)}"
 
 
 def _weekdays(value: Any) -> frozenset[int] | None:
