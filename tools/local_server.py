@@ -129,6 +129,16 @@ class ActionApiHandler(BaseHTTPRequestHandler):
     server_version = "xoxzo-din-local"
 
     def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path != "/action" and not path.startswith(ACTION_ROUTE):
+            # API Gateway answers routes the template does not declare itself.
+            body = b'{"message":"Not Found"}'
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         event = http_api_event("GET", self.path, dict(self.headers.items()), self.client_address[0])
         result = invoke("ActionFunction", event)
         body = str(result.get("body") or "").encode("utf-8")

@@ -81,3 +81,8 @@ def test_provisioning_through_the_local_run(local_server):
         local_server, "ProvisioningFunction", {"operation": "subscribe", "din_uid": number["din_uid"]}
     )
     assert again["ok"] and again["result"]["outcome"] != "subscribed", again
+
+
+def test_undeclared_paths_are_404_as_on_api_gateway(local_server):
+    base = local_server["action_url"].split("/action/")[0]
+    assert get(f"{base}/other?caller=1&recipient=0312345678")[0] == 404
