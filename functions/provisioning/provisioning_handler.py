@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Final
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -37,10 +37,26 @@ from xoxzo_din.provisioning import (
     SyncRequest,
     parse_request,
 )
-from xoxzo_din.provisioning_errors import InvalidRequestError, error_answer, is_expected
+from xoxzo_din.provisioning_errors import (
+    CancelledIncompletelyError,
+    InvalidRequestError,
+    SubscribedIncompletelyError,
+    error_answer,
+    is_expected,
+    is_incomplete,
+)
 
 logger = Logger()
 metrics = Metrics()
+
+# The subscribe and cancel outcomes that count: XOXZO subscribed or cancelled the number just now,
+# or answered a cancel with 404 (the number was already gone there, cancelled by someone else).
+# `already_held`, `adopted` and `already_cancelled` changed nothing at XOXZO: they count nothing.
+OUTCOME_METRICS: Final = {
+    "subscribed": "NumbersSubscribed",
+    "cancelled": "NumbersCancelled",
+    "already_gone": "NumbersAlreadyGone",
+}
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -71,8 +87,17 @@ def handle_operation(event: Mapping[str, Any], context: LambdaContext) -> dict[s
         result = dispatch(runtime.build_provisioner(settings, budget), request)
     except Exception as error:  # every failure becomes an answer; the logs keep the details
         answer = error_answer(error, secret_id=runtime.secret_id())
-        log = logger.warning if is_expected(answer) else logger.exception
-        log("operation failed", extra={"error_type": answer["type"], "error": answer["message"]})
+        extra = {"error_type": answer["type"], "error": answer["message"]}
+        if is_expected(answer):
+            logger.warning("operation failed", extra=extra)
+        elif is_incomplete(answer):
+            # XOXZO applied it, our records lag behind: a person must run sync. An error, with the
+            # stack trace of the step that failed.
+            logger.exception("operation applied at XOXZO but unfinished here: run sync", extra=extra)
+        else:
+            logger.exception("operation failed", extra=extra)
+        if isinstance(error, SubscribedIncompletelyError | CancelledIncompletelyError):
+            count_outcome(error.outcome)  # XOXZO did subscribe or cancel it
         metrics.add_metric(name="OperationErrors", unit=MetricUnit.Count, value=1)
         return {"ok": False, "operation": operation, "error": answer}
     logger.info("operation done")
@@ -85,8 +110,7 @@ def dispatch(provisioner: Provisioner, request: Request) -> dict[str, Any]:
             return asdict(provisioner.search(country, prefix))
         case SubscribeRequest(din_uid=din_uid):
             subscribed = provisioner.subscribe(din_uid)
-            if subscribed.outcome == "subscribed":
-                metrics.add_metric(name="NumbersSubscribed", unit=MetricUnit.Count, value=1)
+            count_outcome(subscribed.outcome)
             return asdict(subscribed)
         case ListRequest():
             return asdict(provisioner.list_numbers())
@@ -94,7 +118,7 @@ def dispatch(provisioner: Provisioner, request: Request) -> dict[str, Any]:
             return asdict(provisioner.set_action_url(din_uid, all_numbers=all_numbers, action_url=action_url))
         case CancelRequest(din_uid=din_uid, confirm=confirm, delete_routes=delete_routes):
             cancelled = provisioner.cancel(din_uid, confirm=confirm, delete_routes=delete_routes)
-            metrics.add_metric(name="NumbersCancelled", unit=MetricUnit.Count, value=1)
+            count_outcome(cancelled.outcome)
             return asdict(cancelled)
         case SyncRequest():
             report = provisioner.sync()
@@ -102,6 +126,13 @@ def dispatch(provisioner: Provisioner, request: Request) -> dict[str, Any]:
             metrics.add_metric(name="SyncErrors", unit=MetricUnit.Count, value=len(report.errors))
             return asdict(report)
     raise AssertionError(f"unhandled request {request!r}")  # pragma: no cover - parse_request is exhaustive
+
+
+def count_outcome(outcome: str) -> None:
+    """The metric of a subscribe or cancel outcome (OUTCOME_METRICS), if it has one."""
+    name = OUTCOME_METRICS.get(outcome)
+    if name is not None:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 
 
 # --- Custom::ActionUrlSync -------------------------------------------------------------------------

@@ -130,7 +130,8 @@ def test_a_number_from_search_to_cancel(
         (first["din_uid"], "active", [])
     ]
 
-    # A crash right after XOXZO subscribed the second number: paid for, but recorded as an intent.
+    # DynamoDB fails right after XOXZO subscribed the second number: paid for, but recorded as an
+    # intent. The answer says it is billed, and that sync finishes it.
     original_mark_active = NumbersStore.mark_active
 
     def crash(self: NumbersStore, *args: Any, **kwargs: Any) -> None:
@@ -139,7 +140,11 @@ def test_a_number_from_search_to_cancel(
     monkeypatch.setattr(NumbersStore, "mark_active", crash)
     crashed = provision(operation="subscribe", din_uid=second["din_uid"])
     monkeypatch.setattr(NumbersStore, "mark_active", original_mark_active)
-    assert (crashed["ok"], crashed["error"]["type"]) == (False, "InternalError")
+    assert (crashed["ok"], crashed["error"]["type"]) == (False, "SubscribedIncompletely")
+    message = crashed["error"]["message"]
+    assert f"{second['din_uid']} IS subscribed at XOXZO and billed" in message
+    assert "marking it active" in message and "run sync" in message
+    assert "the function died here" not in message  # the error's type only; the logs have the rest
     assert record_of(second["din_uid"]).status is NumberStatus.SUBSCRIBING
     drift = {n["din_uid"]: n["drift"] for n in provision(operation="list")["result"]["numbers"]}
     assert drift[second["din_uid"]] == ["status_mismatch", "action_url_not_this_stack"]

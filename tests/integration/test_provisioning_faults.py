@@ -15,7 +15,11 @@ import requests
 from tools.xoxzo_emulator import Fault, XoxzoEmulator
 from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
 from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner
-from xoxzo_din.provisioning_errors import NotAvailableError, OutcomeUnknownError
+from xoxzo_din.provisioning_errors import (
+    NotAvailableError,
+    OutcomeUnknownError,
+    SubscribedIncompletelyError,
+)
 from xoxzo_din.route_items import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo_api import (
     XoxzoAuthError,
@@ -293,8 +297,10 @@ def test_a_crash_right_after_xoxzo_subscribed_is_repaired_by_sync(
 ) -> None:
     crash_once(monkeypatch, store, "mark_active")  # step 3 never happens
 
-    with pytest.raises(CrashError):
+    with pytest.raises(SubscribedIncompletelyError, match="IS subscribed at XOXZO and billed") as raised:
         provisioner.subscribe(DIN_UID)
+    assert isinstance(raised.value.__cause__, CrashError)
+    assert raised.value.outcome == "subscribed"
 
     assert record(store).status is NumberStatus.SUBSCRIBING
     assert at_xoxzo(emulator) == {DIN_UID: None}  # paid for, pointed nowhere
@@ -319,7 +325,7 @@ def test_retrying_subscribe_after_that_crash_adopts_instead_of_paying_twice(
     provisioner: Provisioner, emulator: XoxzoEmulator, store: NumbersStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     crash_once(monkeypatch, store, "mark_active")
-    with pytest.raises(CrashError):
+    with pytest.raises(SubscribedIncompletelyError):
         provisioner.subscribe(DIN_UID)
 
     result = provisioner.subscribe(DIN_UID)
@@ -335,8 +341,9 @@ def test_a_crash_before_the_action_url_is_recorded_is_repaired_by_sync(
 ) -> None:
     crash_once(monkeypatch, store, "record_action_url")  # step 5
 
-    with pytest.raises(CrashError):
+    with pytest.raises(SubscribedIncompletelyError, match="recording its action URL") as raised:
         provisioner.subscribe(DIN_UID)
+    assert isinstance(raised.value.__cause__, CrashError)
     assert record(store).action_url is None
     assert default_route() is None
 

@@ -18,7 +18,9 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from aws_lambda_powertools.utilities import parameters
+from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, example, given, settings
 
 from tests.unit.test_provisioning_requests import events as any_events
@@ -178,6 +180,34 @@ def routes_of(number: str) -> list[dict[str, Any]]:
 
 def at_xoxzo(emulator: XoxzoEmulator) -> dict[str, str | None]:
     return {item["din_uid"]: item["action"]["url"] for item in emulator.subscriptions()}
+
+
+@dataclass
+class Printed:
+    """What the handler printed: its log lines and the metrics of its EMF lines, summed by name."""
+
+    logs: list[dict[str, Any]]
+    metrics: dict[str, float]
+
+
+def printed(capsys: pytest.CaptureFixture[str]) -> Printed:
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    metrics: dict[str, float] = {}
+    for line in lines:
+        for declared in line.get("_aws", {}).get("CloudWatchMetrics", []):
+            for metric in declared["Metrics"]:
+                value = line[metric["Name"]]
+                metrics[metric["Name"]] = metrics.get(metric["Name"], 0) + sum(
+                    value if isinstance(value, list) else [value]
+                )
+    return Printed([line for line in lines if "_aws" not in line], metrics)
+
+
+def dynamodb_fails(*args: Any, **kwargs: Any) -> Any:
+    """A DynamoDB write failing for a reason of its own (not a condition: nobody changed the record)."""
+    raise ClientError(
+        {"Error": {"Code": "InternalServerError", "Message": "Internal server error"}}, "UpdateItem"
+    )
 
 
 def test_every_event_through_the_handler_in_life_cycle_order(
@@ -539,6 +569,102 @@ def test_a_failed_subscribe_is_answered_with_the_xoxzo_error_and_recorded(
     assert (answer["ok"], answer["error"]["type"]) == (False, "XoxzoValidationError")
     assert record_of(SUBSCRIBED).status is NumberStatus.FAILED
     assert provisioning_env.subscriptions() == []
+
+
+def test_a_subscribe_xoxzo_took_whose_record_fails_says_it_is_billed_and_logs_an_error(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    handler = load_handler()
+    working = NumbersStore.mark_active
+    monkeypatch.setattr(NumbersStore, "mark_active", dynamodb_fails)  # step 3
+    capsys.readouterr()
+
+    answer = handler.lambda_handler(event("subscribe.json"), Context())
+
+    assert (answer["ok"], answer["error"]["type"]) == (False, "SubscribedIncompletely")
+    assert answer["error"]["type"] in ERROR_KINDS
+    message = answer["error"]["message"]
+    assert message.startswith(f"{SUBSCRIBED} IS subscribed at XOXZO and billed, but marking it active")
+    assert "(ClientError; see the function's logs): run sync" in message
+    assert list(at_xoxzo(provisioning_env)) == [SUBSCRIBED]  # billed
+    assert record_of(SUBSCRIBED).status is NumberStatus.SUBSCRIBING
+    output = printed(capsys)
+    [logged] = [line for line in output.logs if line.get("error_type") == "SubscribedIncompletely"]
+    assert logged["level"] == "ERROR" and "run sync" in logged["message"]
+    assert "InternalServerError" in logged["exception"]  # the stack trace of what failed
+    assert output.metrics == {"Operations": 1, "OperationErrors": 1, "NumbersSubscribed": 1}
+
+    monkeypatch.setattr(NumbersStore, "mark_active", working)  # DynamoDB is back: sync finishes it
+    synced = handler.lambda_handler(event("sync.json"), Context())
+    assert {a["action"] for a in synced["result"]["actions"]} == {
+        "subscribe_completed",
+        "action_url_set",
+        "default_route_created",
+    }
+    assert record_of(SUBSCRIBED).status is NumberStatus.ACTIVE
+    posts = [
+        r for r in provisioning_env.requests if (r.method, r.path) == ("POST", "/voice/dins/subscriptions/")
+    ]
+    assert len(posts) == 1  # subscribed once
+
+
+def test_a_cancel_xoxzo_applied_whose_record_fails_says_so_and_sync_finishes_it(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    handler = load_handler()
+    assert handler.lambda_handler(event("subscribe.json"), Context())["ok"] is True
+    working = NumbersStore.mark_cancelled
+    monkeypatch.setattr(NumbersStore, "mark_cancelled", dynamodb_fails)
+    capsys.readouterr()
+
+    answer = handler.lambda_handler(event("cancel.json"), Context())
+
+    assert (answer["ok"], answer["error"]["type"]) == (False, "CancelledIncompletely")
+    assert answer["error"]["message"].startswith(
+        f"{SUBSCRIBED} IS cancelled at XOXZO and no longer billed, but recording it here failed"
+    )
+    assert "'cancelling': run sync" in answer["error"]["message"]
+    assert at_xoxzo(provisioning_env) == {}
+    assert record_of(SUBSCRIBED).status is NumberStatus.CANCELLING
+    output = printed(capsys)
+    [logged] = [line for line in output.logs if line.get("error_type") == "CancelledIncompletely"]
+    assert logged["level"] == "ERROR"
+    assert output.metrics == {"Operations": 1, "OperationErrors": 1, "NumbersCancelled": 1}
+
+    monkeypatch.setattr(NumbersStore, "mark_cancelled", working)
+    synced = handler.lambda_handler(event("sync.json"), Context())
+    assert [a["action"] for a in synced["result"]["actions"]] == ["cancel_completed"]
+    assert record_of(SUBSCRIBED).status is NumberStatus.CANCELLED
+
+
+def test_only_a_cancel_xoxzo_applied_now_counts_as_cancelled(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    handler = load_handler()
+    assert handler.lambda_handler(event("subscribe.json"), Context())["ok"] is True
+    dashboard = requests.delete(  # someone cancels it in XOXZO's dashboard
+        f"{provisioning_env.base_url}/voice/dins/subscriptions/{SUBSCRIBED}/",
+        auth=(provisioning_env.sid, provisioning_env.auth_token),
+        timeout=5,
+    )
+    assert dashboard.status_code == 200
+    capsys.readouterr()
+
+    gone = handler.lambda_handler(event("cancel.json"), Context())
+    assert gone["result"]["outcome"] == "already_gone", gone
+    assert printed(capsys).metrics == {"Operations": 1, "NumbersAlreadyGone": 1}
+
+    again = handler.lambda_handler(event("cancel.json"), Context())
+    assert again["result"]["outcome"] == "already_cancelled", again
+    assert printed(capsys).metrics == {"Operations": 1}
 
 
 def test_set_action_url_all_with_unreachable_numbers_answers_before_the_function_times_out(

@@ -12,11 +12,15 @@ from xoxzo_din import provisioning_errors
 from xoxzo_din.numbers_store import RecordChangedError
 from xoxzo_din.provisioning_errors import (
     ERROR_KINDS,
+    INCOMPLETE_KINDS,
     INTERNAL_ERROR,
+    CancelledIncompletelyError,
     ConfigurationError,
     ProvisioningError,
+    SubscribedIncompletelyError,
     error_answer,
     is_expected,
+    is_incomplete,
 )
 from xoxzo_din.xoxzo_api import (
     XoxzoApiError,
@@ -80,6 +84,35 @@ def test_each_expected_error_has_a_listed_kind_and_is_logged_as_a_warning(
     assert answer["type"] == kind
     assert kind in ERROR_KINDS
     assert is_expected(answer)
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (
+            SubscribedIncompletelyError("X IS subscribed ...: run sync", outcome="subscribed"),
+            "SubscribedIncompletely",
+        ),
+        (
+            CancelledIncompletelyError("X IS cancelled ...: run sync", outcome="cancelled"),
+            "CancelledIncompletely",
+        ),
+    ],
+)
+def test_an_operation_xoxzo_applied_but_unfinished_here_is_listed_and_logged_as_an_error(
+    error: ProvisioningError, kind: str
+) -> None:
+    answer = error_answer(error, secret_id="s")
+
+    assert answer == {"type": kind, "message": error.message, "problems": []}
+    assert kind in ERROR_KINDS and kind in INCOMPLETE_KINDS
+    assert "run `sync`" in ERROR_KINDS[kind]
+    assert is_incomplete(answer)
+    assert not is_expected(answer)  # an error with its stack trace, not a warning
+
+
+def test_every_incomplete_kind_is_listed() -> None:
+    assert set(ERROR_KINDS) >= INCOMPLETE_KINDS
 
 
 def test_an_unexpected_error_is_internal_and_says_only_its_type() -> None:

@@ -9,15 +9,18 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
 from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner, TimeBudget, redact_url
 from xoxzo_din.provisioning_errors import (
+    CancelledIncompletelyError,
     ConflictError,
     InvalidRequestError,
     NotAvailableError,
     NotHeldError,
     OutcomeUnknownError,
+    SubscribedIncompletelyError,
 )
 from xoxzo_din.route_items import DEFAULT_RULE_ID, new_number_default_item
 from xoxzo_din.xoxzo_api import (
@@ -183,6 +186,23 @@ def never_called() -> Any:
     raise AssertionError("XOXZO must not be called")
 
 
+def fails_once(monkeypatch: pytest.MonkeyPatch, target: object, method: str) -> None:
+    """`target.method` fails the first time as DynamoDB can (not a condition: an error of its own),
+    then works."""
+    original = getattr(target, method)
+    calls: list[str] = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(method)
+        if len(calls) == 1:
+            raise ClientError(
+                {"Error": {"Code": "InternalServerError", "Message": "detail kept for the logs"}}, method
+            )
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, method, failing)
+
+
 # --- subscribe -------------------------------------------------------------------------------------
 
 
@@ -338,6 +358,58 @@ def test_a_failed_action_url_does_not_undo_the_subscription(world: World) -> Non
     record = world.record(TOKYO.din_uid)
     assert (record.status, record.action_url) == (NumberStatus.ACTIVE, None)
     assert result.default_route_created is True
+
+
+@pytest.mark.parametrize(
+    ("where", "method", "step"),
+    [
+        ("numbers", "mark_active", "marking it active here (the record says 'subscribing')"),  # (3)
+        ("numbers", "record_action_url", "recording its action URL (XOXZO has it)"),  # (5)
+        ("routes", "ensure_default_route", "creating its default route"),  # (6)
+    ],
+)
+def test_a_failure_of_ours_after_xoxzo_subscribed_says_the_number_is_billed_and_sync_finishes_it(
+    world: World, monkeypatch: pytest.MonkeyPatch, where: str, method: str, step: str
+) -> None:
+    fails_once(monkeypatch, getattr(world, where), method)
+
+    with pytest.raises(SubscribedIncompletelyError) as raised:
+        world.provisioner.subscribe(TOKYO.din_uid)
+
+    error = raised.value
+    assert (error.kind, error.outcome) == ("SubscribedIncompletely", "subscribed")
+    assert error.message == (
+        f"{TOKYO.din_uid} IS subscribed at XOXZO and billed, but {step} failed (ClientError; see the "
+        "function's logs): run sync to finish it (sync never subscribes again)"
+    )
+    assert isinstance(error.__cause__, ClientError)  # the handler logs it with its stack trace
+    assert TOKYO.din_uid in world.xoxzo.subscribed
+
+    world.provisioner.sync()
+
+    record = world.record(TOKYO.din_uid)
+    assert (record.status, record.action_url) == (NumberStatus.ACTIVE, ACTION_URL)
+    assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
+    assert [route["rule_id"] for route in world.routes_of(TOKYO.number)] == [DEFAULT_RULE_ID]
+    assert world.xoxzo.calls("subscribe") == 1
+
+
+def test_an_adopted_or_held_number_whose_steps_fail_here_is_also_subscribed_incompletely(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.xoxzo.holds(TOKYO)
+    fails_once(monkeypatch, world.numbers, "create")
+
+    with pytest.raises(SubscribedIncompletelyError, match="IS subscribed at XOXZO") as adopted:
+        world.provisioner.subscribe(TOKYO.din_uid)
+    assert adopted.value.outcome == "adopted"
+
+    world.seed(TOKYO, NumberStatus.ACTIVE)  # ours, not pointed here yet
+    fails_once(monkeypatch, world.routes, "ensure_default_route")
+    with pytest.raises(SubscribedIncompletelyError, match="creating its default route") as held:
+        world.provisioner.subscribe(TOKYO.din_uid)
+    assert held.value.outcome == "already_held"
+    assert world.xoxzo.calls("subscribe") == 0
 
 
 def test_an_existing_default_route_is_never_overwritten(world: World) -> None:
@@ -507,6 +579,62 @@ def test_an_unanswered_cancel_stays_cancelling_and_a_retry_finishes_it(world: Wo
 
     assert world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid).outcome == "cancelled"
     assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLED
+
+
+def test_a_failure_of_ours_after_xoxzo_cancelled_says_so_and_sync_finishes_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)
+    fails_once(monkeypatch, world.numbers, "mark_cancelled")
+
+    with pytest.raises(CancelledIncompletelyError) as raised:
+        world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+
+    error = raised.value
+    assert (error.kind, error.outcome) == ("CancelledIncompletely", "cancelled")
+    assert error.message == (
+        f"{TOKYO.din_uid} IS cancelled at XOXZO and no longer billed, but recording it here failed "
+        "(ClientError; see the function's logs): the record says 'cancelling': run sync"
+    )
+    assert TOKYO.din_uid not in world.xoxzo.subscribed
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLING
+
+    report = world.provisioner.sync()
+
+    assert [(a.din_uid, a.action) for a in report.actions] == [(TOKYO.din_uid, "cancel_completed")]
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLED
+    assert world.xoxzo.calls("cancel") == 1
+
+
+def test_a_cancel_answered_404_whose_record_fails_says_the_number_is_gone(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.seed(TOKYO, NumberStatus.ACTIVE)  # XOXZO does not have it
+    fails_once(monkeypatch, world.numbers, "mark_cancelled")
+
+    with pytest.raises(CancelledIncompletelyError, match=r"IS gone from XOXZO \(it answered 404\)") as raised:
+        world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+
+    assert raised.value.outcome == "already_gone"
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLING
+
+
+def test_routes_a_cancel_failed_to_delete_are_deleted_by_cancelling_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.provisioner.subscribe(TOKYO.din_uid)
+    fails_once(monkeypatch, world.routes, "delete_routes")
+
+    with pytest.raises(CancelledIncompletelyError, match="deleting its routes failed") as raised:
+        world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid, delete_routes=True)
+
+    assert raised.value.message.endswith("run cancel again with delete_routes true")
+    assert world.record(TOKYO.din_uid).status is NumberStatus.CANCELLED
+    assert len(world.routes_of(TOKYO.number)) == 1
+    again = world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid, delete_routes=True)
+    assert (again.outcome, again.routes_deleted) == ("already_cancelled", 1)
+    assert world.routes_of(TOKYO.number) == []
+    assert world.xoxzo.calls("cancel") == 1
 
 
 def test_cancel_of_a_number_only_xoxzo_has_keeps_a_record_of_it(world: World) -> None:

@@ -27,13 +27,19 @@ has, finishes unfinished cancels, re-points action URLs that differ and creates 
 of active numbers that have no route at all.
 
 `cancel` writes `cancelling` before XOXZO's DELETE and `cancelled` after it, for the same reason.
+
+Once XOXZO has the subscription (POSTed now, adopted or already held), or has dropped it (cancel),
+an unexpected failure of a later step of ours (e.g. a DynamoDB error) is not answered as a bug:
+`SubscribedIncompletelyError` / `CancelledIncompletelyError` say what XOXZO did, which step failed
+and what to run.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -51,11 +57,14 @@ from xoxzo_din.numbers_store import (
 )
 from xoxzo_din.phone import to_e164
 from xoxzo_din.provisioning_errors import (
+    CancelledIncompletelyError,
     ConflictError,
     InvalidRequestError,
     NotAvailableError,
     NotHeldError,
     OutcomeUnknownError,
+    ProvisioningError,
+    SubscribedIncompletelyError,
 )
 from xoxzo_din.route_items import NUMBER, RULE_ID, new_number_default_item
 from xoxzo_din.xoxzo_api import (
@@ -556,12 +565,16 @@ class Provisioner:
             )
             raise
 
-        # (3) Active: the subscription is the truth, whatever happens next.
+        # (3) Active: the subscription is the truth, whatever happens next. From here on the number
+        # is billed, and a failure of ours says so.
         subscribed_at = self._now()
         number = to_e164(subscription.number) or intent.number
-        self._numbers.mark_active(
-            din_uid, now=subscribed_at, note="subscribed", number=number, subscribed_at=subscribed_at
-        )
+        with _after_subscription(
+            din_uid, "subscribed", "marking it active here (the record says 'subscribing')"
+        ):
+            self._numbers.mark_active(
+                din_uid, now=subscribed_at, note="subscribed", number=number, subscribed_at=subscribed_at
+            )
         record = intent.with_changes(status=NumberStatus.ACTIVE, number=number, subscribed_at=subscribed_at)
         return self._finish_subscription(record, "subscribed")
 
@@ -594,43 +607,57 @@ class Provisioner:
                 note=note,
                 created_at=now,
             )
-            self._create_or_conflict(record)
+            with _after_subscription(din_uid, "adopted", "recording it here"):
+                self._create_or_conflict(record)
         else:
             # subscribed_at stays unknown unless the intent time is all we know: keep what we had.
-            # Written only if the record is still the one read above (a cancel may be running).
-            try:
-                current = self._numbers.mark_active(din_uid, now=now, note=note, number=number, seen=existing)
-                if at_xoxzo.action_url != existing.action_url and at_xoxzo.action_url is not None:
-                    current = self._numbers.record_action_url(
-                        din_uid, now=now, action_url=at_xoxzo.action_url, seen=current
+            # Written only if the record is still the one read above (a cancel may be running: a
+            # Conflict, not an incomplete subscribe).
+            with _after_subscription(din_uid, "adopted", "marking it active here"):
+                try:
+                    current = self._numbers.mark_active(
+                        din_uid, now=now, note=note, number=number, seen=existing
                     )
-            except RecordChangedError as error:
-                raise ConflictError(
-                    f"{din_uid} changed meanwhile; nothing was subscribed, run the operation again ({error})"
-                ) from error
+                    if at_xoxzo.action_url != existing.action_url and at_xoxzo.action_url is not None:
+                        current = self._numbers.record_action_url(
+                            din_uid, now=now, action_url=at_xoxzo.action_url, seen=current
+                        )
+                except RecordChangedError as error:
+                    raise ConflictError(
+                        f"{din_uid} changed meanwhile; nothing was subscribed, run the operation again "
+                        f"({error})"
+                    ) from error
             # What XOXZO has decides whether the action URL must still be set.
             record = current.with_changes(action_url=at_xoxzo.action_url)
         return self._finish_subscription(record, "adopted")
 
     def _finish_subscription(self, record: NumberRecord, outcome: str) -> SubscribeResult:
-        """Steps 4-6 for an active number: point it here, record that, give it a default route."""
+        """Steps 4-6 for an active number: point it here, record that, give it a default route.
+
+        XOXZO failing to set the action URL is a warning; a failure of our own writes is
+        SubscribedIncompletelyError, naming the step."""
+        din_uid = record.din_uid
         warnings: list[str] = []
         action_url_set = False
         if self._action_url is None:
             warnings.append("no action URL configured (ACTION_URL): the number is not pointed anywhere")
         elif record.action_url != self._action_url:
             try:
-                self.client.set_action_url(record.din_uid, self._action_url)  # (4)
-                self._numbers.record_action_url(record.din_uid, now=self._now(), action_url=self._action_url)
-                action_url_set = True  # (5)
+                self.client.set_action_url(din_uid, self._action_url)  # (4)
             except XoxzoError as error:
                 warnings.append(f"action URL not set at XOXZO ({error}); run set-action-url or sync")
+            else:
+                with _after_subscription(din_uid, outcome, "recording its action URL (XOXZO has it)"):
+                    self._numbers.record_action_url(din_uid, now=self._now(), action_url=self._action_url)
+                action_url_set = True  # (5)
         default_route_created = False
         if record.number is None:
             warnings.append("XOXZO did not give the number: no default route created; run sync later")
         else:
-            default_route_created = self._routes.ensure_default_route(record.number, self._now())  # (6)
-        final = self._numbers.get(record.din_uid)
+            with _after_subscription(din_uid, outcome, "creating its default route"):
+                default_route_created = self._routes.ensure_default_route(record.number, self._now())  # (6)
+        with _after_subscription(din_uid, outcome, "reading its record back (every step was done)"):
+            final = self._numbers.get(din_uid)
         return SubscribeResult(
             outcome=outcome,
             din_uid=record.din_uid,
@@ -793,10 +820,21 @@ class Provisioner:
                 note=f"XOXZO refused the cancel: HTTP {error.status}",
             )
             raise
+        # XOXZO no longer bills the number: from here on, a failure of ours says so.
         cancelled_at = self._now()
-        self._numbers.mark_cancelled(din_uid, now=cancelled_at, cancelled_at=cancelled_at, note=note)
-        deleted = self._delete_routes(number) if delete_routes else 0
-        final = self._numbers.get(din_uid)
+        with _after_cancel(din_uid, outcome, "recording it here", "the record says 'cancelling': run sync"):
+            self._numbers.mark_cancelled(din_uid, now=cancelled_at, cancelled_at=cancelled_at, note=note)
+        deleted = 0
+        if delete_routes:
+            with _after_cancel(
+                din_uid,
+                outcome,
+                "deleting its routes",
+                "it is recorded as cancelled: run cancel again with delete_routes true",
+            ):
+                deleted = self._delete_routes(number)
+        with _after_cancel(din_uid, outcome, "reading its record back", "every step was done"):
+            final = self._numbers.get(din_uid)
         return CancelResult(outcome, din_uid, number, deleted, NumberView.of(final) if final else None)
 
     def _record_cancel_intent(
@@ -1082,6 +1120,40 @@ def _confirms(confirm: str, record: NumberRecord) -> bool:
     if confirm.strip() == record.din_uid:
         return True
     return record.number is not None and to_e164(confirm) == record.number
+
+
+@contextmanager
+def _after_subscription(din_uid: str, outcome: str, step: str) -> Iterator[None]:
+    """Around a step of ours once XOXZO has the subscription (the number is billed): an unexpected
+    failure becomes SubscribedIncompletelyError, which says so and names the step. Only the error's
+    type is shown: the handler logs its details and stack trace. Our own answers (Conflict) pass."""
+    try:
+        yield
+    except ProvisioningError:
+        raise
+    except Exception as error:
+        raise SubscribedIncompletelyError(
+            f"{din_uid} IS subscribed at XOXZO and billed, but {step} failed ({type(error).__name__}; "
+            "see the function's logs): run sync to finish it (sync never subscribes again)",
+            outcome=outcome,
+        ) from error
+
+
+@contextmanager
+def _after_cancel(din_uid: str, outcome: str, step: str, remedy: str) -> Iterator[None]:
+    """Around a step of ours once XOXZO no longer has the subscription: an unexpected failure
+    becomes CancelledIncompletelyError, which says so, names the step and what to run."""
+    try:
+        yield
+    except ProvisioningError:
+        raise
+    except Exception as error:
+        gone = "cancelled at XOXZO" if outcome == "cancelled" else "gone from XOXZO (it answered 404)"
+        raise CancelledIncompletelyError(
+            f"{din_uid} IS {gone} and no longer billed, but {step} failed ({type(error).__name__}; "
+            f"see the function's logs): {remedy}",
+            outcome=outcome,
+        ) from error
 
 
 def _describe(error: Exception) -> str:

@@ -26,13 +26,22 @@ from xoxzo_din.xoxzo_api import (
 )
 
 # Every kind an answer's error can have, and what it means for the person who invoked. Each is an
-# answer, not a bug: logged as a warning, without a stack trace. INTERNAL_ERROR (a bug) is not here.
+# answer, not a bug: logged as a warning, without a stack trace, except the INCOMPLETE_KINDS.
+# INTERNAL_ERROR (a bug) is not here.
 ERROR_KINDS: Final[Mapping[str, str]] = {
     "InvalidRequest": "the event is wrong: `problems` lists every problem; nothing was sent to XOXZO",
     "NotHeld": "not one of our active numbers",
     "NotAvailable": "XOXZO does not offer that din_uid: nothing was subscribed",
     "Conflict": "another operation on the number is running or unfinished, or changed it meanwhile",
     "OutcomeUnknown": "XOXZO did not answer a subscribe or cancel, which may have been applied: run `sync`",
+    "SubscribedIncompletely": (
+        "XOXZO subscribed the number (it IS billed), but a step after that failed here: "
+        "run `sync` to finish it"
+    ),
+    "CancelledIncompletely": (
+        "XOXZO cancelled the number (no longer billed), but a step after that failed here: run `sync` "
+        "(or `cancel` again if the message says so)"
+    ),
     "CredentialsError": "the credentials secret is missing a key or still holds the placeholder",
     "ConfigurationError": "the function's environment or the credentials secret cannot be read",
     "XoxzoAuthError": "XOXZO refused the credentials (HTTP 401/403; check the IP allow-list too)",
@@ -43,6 +52,10 @@ ERROR_KINDS: Final[Mapping[str, str]] = {
     "XoxzoProtocolError": "XOXZO answered something the client cannot read",
     "XoxzoError": "another failure of the XOXZO client",
 }
+# XOXZO applied the subscribe or cancel, and an unexpected failure of ours followed (the record or the
+# routes lag behind XOXZO): documented answers, but logged as errors with the stack trace of what
+# failed, since a person must finish them.
+INCOMPLETE_KINDS: Final = frozenset({"SubscribedIncompletely", "CancelledIncompletely"})
 INTERNAL_ERROR: Final = "InternalError"
 
 
@@ -95,6 +108,30 @@ class OutcomeUnknownError(ProvisioningError):
     kind = "OutcomeUnknown"
 
 
+class SubscribedIncompletelyError(ProvisioningError):
+    """XOXZO has the subscription (the number is billed), but one of our steps after it failed
+    unexpectedly (e.g. a DynamoDB error): our record, action URL or default route lag behind, and
+    sync finishes them. `outcome` is what the subscribe would have answered ("subscribed"...)."""
+
+    kind = "SubscribedIncompletely"
+
+    def __init__(self, message: str, *, outcome: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+class CancelledIncompletelyError(ProvisioningError):
+    """XOXZO no longer has the subscription (cancelled now, or already gone), but one of our steps
+    after the DELETE failed unexpectedly: our record or the number's routes lag behind. `outcome` is
+    what the cancel would have answered ("cancelled" or "already_gone")."""
+
+    kind = "CancelledIncompletely"
+
+    def __init__(self, message: str, *, outcome: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
 class ConfigurationError(ProvisioningError):
     """The function's environment lacks a setting (e.g. a table name)."""
 
@@ -138,8 +175,14 @@ def error_answer(error: Exception, *, secret_id: str) -> ErrorAnswer:
 
 
 def is_expected(answer: ErrorAnswer) -> bool:
-    """An answer to log as a warning (a refusal or an outage), not as a bug with its stack trace."""
-    return answer["type"] in ERROR_KINDS
+    """An answer to log as a warning (a refusal or an outage), not as an error with its stack trace
+    (a bug, or an operation XOXZO applied that is unfinished here)."""
+    return answer["type"] in ERROR_KINDS and answer["type"] not in INCOMPLETE_KINDS
+
+
+def is_incomplete(answer: ErrorAnswer) -> bool:
+    """XOXZO applied the subscribe or cancel, but it is unfinished here: a person must run sync."""
+    return answer["type"] in INCOMPLETE_KINDS
 
 
 def _error(kind: str, message: str, problems: list[str] | None = None) -> ErrorAnswer:
