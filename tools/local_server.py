@@ -6,6 +6,9 @@
   API Gateway HTTP API event that `sam local start-api` would send;
 - serves a `sam local start-lambda`-style invoke endpoint on http://127.0.0.1:3001, so any function
   of the template can be invoked with its events/ files (curl or `aws lambda invoke --endpoint-url`);
+  a custom-resource event's ResponseURL (CloudFormation's pre-signed S3 URL) is replaced by a sink
+  on that same port, so that the function's answer to CloudFormation stays on loopback: the invoke
+  answer's X-Local-CloudFormation-Response header gives its URL, where GET shows what was PUT;
 - starts the XOXZO DIN API emulator on http://127.0.0.1:8080 (tools/xoxzo_emulator.py) and puts
   its credentials in (moto's) Secrets Manager, so ProvisioningFunction can be tried too.
 
@@ -21,6 +24,7 @@ import os
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +54,41 @@ FUNCTION_MODULES = {
 
 # One invocation at a time per function, as in one Lambda container.
 _invoke_lock = threading.Lock()
+
+# Where the invoke endpoint has custom-resource answers PUT instead of CloudFormation's S3 URL (which
+# would cost three attempts, an ERROR log and up to 15 s without network, and reach out otherwise).
+CLOUDFORMATION_RESPONSE_ROUTE = "/cloudformation-response/"
+CLOUDFORMATION_RESPONSE_HEADER = "X-Local-CloudFormation-Response"
+
+
+class CloudFormationResponses:
+    """The custom-resource answers PUT to the loopback sink, by the id in their URL."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._received: dict[str, Any] = {}
+
+    def record(self, response_id: str, answer: Any) -> None:
+        with self._lock:
+            self._received[response_id] = answer
+
+    def get(self, response_id: str) -> Any | None:
+        with self._lock:
+            return self._received.get(response_id)
+
+
+cloudformation_responses = CloudFormationResponses()
+
+
+def is_custom_resource_event(event: object) -> bool:
+    """What the provisioning handler serves as Custom::ActionUrlSync (xoxzo_din.custom_resource)."""
+    return isinstance(event, dict) and "RequestType" in event and "ResponseURL" in event
+
+
+def with_loopback_response_url(event: dict[str, Any], base_url: str) -> tuple[dict[str, Any], str]:
+    """The event with its ResponseURL replaced by a sink URL of its own under `base_url`, and that URL."""
+    sink_url = f"{base_url}{CLOUDFORMATION_RESPONSE_ROUTE}{uuid.uuid4().hex}"
+    return {**event, "ResponseURL": sink_url}, sink_url
 
 
 class LocalLambdaContext:
@@ -154,9 +193,40 @@ class ActionApiHandler(BaseHTTPRequestHandler):
 
 
 class LambdaInvokeHandler(BaseHTTPRequestHandler):
-    """POST /2015-03-31/functions/<name>/invocations, as `sam local start-lambda` serves it."""
+    """POST /2015-03-31/functions/<name>/invocations, as `sam local start-lambda` serves it, plus the
+    sink of custom-resource answers: PUT (by the function) and GET /cloudformation-response/<id>."""
 
     server_version = "xoxzo-din-local"
+
+    def do_PUT(self) -> None:
+        response_id = self._cloudformation_response_id()
+        if response_id is None:
+            self._reply(404, {"message": f"unknown path {self.path}"})
+            return
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            answer: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            answer = raw.decode("utf-8", "replace")
+        cloudformation_responses.record(response_id, answer)
+        # What S3 answers a pre-signed PUT: 200, no body.
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        response_id = self._cloudformation_response_id()
+        answer = cloudformation_responses.get(response_id) if response_id is not None else None
+        if answer is None:
+            self._reply(404, {"message": f"no CloudFormation response at {self.path}"})
+            return
+        self._reply(200, answer)
+
+    def _cloudformation_response_id(self) -> str | None:
+        path = urlsplit(self.path).path
+        if not path.startswith(CLOUDFORMATION_RESPONSE_ROUTE):
+            return None
+        return path[len(CLOUDFORMATION_RESPONSE_ROUTE) :] or None
 
     def do_POST(self) -> None:
         parts = urlsplit(self.path).path.strip("/").split("/")
@@ -172,13 +242,28 @@ class LambdaInvokeHandler(BaseHTTPRequestHandler):
         except json.JSONDecodeError as error:
             self._reply(400, {"message": f"the event is not JSON: {error}"})
             return
-        self._reply(200, invoke(parts[2], event))
+        if not is_custom_resource_event(event):
+            self._reply(200, invoke(parts[2], event))
+            return
+        # Never CloudFormation's S3 URL from a sample event: the answer is PUT to this server.
+        port = self.connection.getsockname()[1]  # the port this server listens on
+        event, sink_url = with_loopback_response_url(event, f"http://{LOOPBACK}:{port}")
+        result = invoke(parts[2], event)
+        answer = cloudformation_responses.get(sink_url.rsplit("/", 1)[1])
+        status = answer.get("Status") if isinstance(answer, dict) else "nothing received"
+        sys.stderr.write(
+            f"[cloudformation] {event.get('RequestType')} {event.get('LogicalResourceId')}: {status} "
+            f"(GET {sink_url})\n"
+        )
+        self._reply(200, result, {CLOUDFORMATION_RESPONSE_HEADER: sink_url})
 
-    def _reply(self, status: int, payload: Any) -> None:
+    def _reply(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -238,6 +323,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{lambda_url}/2015-03-31/functions/ActionFunction/invocations\n"
         f"Provisioning: curl -s -d @events/provisioning/search.json "
         f"{lambda_url}/2015-03-31/functions/ProvisioningFunction/invocations\n"
+        f"Custom resource: curl -si -d @events/custom-resource/update.json "
+        f"{lambda_url}/2015-03-31/functions/ProvisioningFunction/invocations "
+        f"(its answer to CloudFormation: GET the {CLOUDFORMATION_RESPONSE_HEADER} header's URL)\n"
         f"DynamoDB and Secrets Manager (moto): {aws_url}  tables: {', '.join(tables.values())}\n"
         f"XOXZO DIN API emulator: {xoxzo.base_url} (sid {xoxzo.sid})\n"
         "Ctrl-C stops everything.",

@@ -9,6 +9,7 @@ from typing import Any
 from tools.local_env import LOCAL_ACTION_SECRET
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "action"
+CUSTOM_RESOURCE_EVENTS = EVENTS.parent / "custom-resource"
 
 
 def get(url: str) -> tuple[int, str, str]:
@@ -86,3 +87,23 @@ def test_provisioning_through_the_local_run(local_server):
 def test_undeclared_paths_are_404_as_on_api_gateway(local_server):
     base = local_server["action_url"].split("/action/")[0]
     assert get(f"{base}/other?caller=1&recipient=0312345678")[0] == 404
+
+
+def test_a_custom_resource_event_answers_cloudformation_on_loopback(local_server):
+    """The sample's ResponseURL is a real S3 one: the invoke endpoint has the answer PUT to itself."""
+    sample = json.loads((CUSTOM_RESOURCE_EVENTS / "update.json").read_text(encoding="utf-8"))
+    assert sample["ResponseURL"].startswith("https://cloudformation-custom-resource-response-")
+    request = urllib.request.Request(
+        f"{local_server['lambda_url']}/2015-03-31/functions/ProvisioningFunction/invocations",
+        data=json.dumps(sample).encode(),
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        sink_url = response.headers["X-Local-CloudFormation-Response"]
+        answer = json.loads(response.read())
+
+    assert sink_url and sink_url.startswith(f"{local_server['lambda_url']}/cloudformation-response/")
+    with urllib.request.urlopen(sink_url, timeout=10) as response:
+        received = json.loads(response.read())
+    assert received == answer  # what the function PUT is what it answered
+    assert (received["Status"], received["Data"]["Outcome"]) == ("SUCCESS", "ok")
+    assert (received["RequestId"], received["StackId"]) == (sample["RequestId"], sample["StackId"])
