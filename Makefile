@@ -43,7 +43,8 @@ build: $(INSTALLED)
 build-check: build
 	$(BIN)/python -m tools.build_smoke
 
-bench: $(INSTALLED)
+## Benchmarks on what `sam build` produced (the cold starts load the built layer).
+bench: build
 	$(BIN)/python -m benchmarks.action_bench
 
 clean:

@@ -2,7 +2,8 @@
 
 Prints, in one run:
 - cold start: the handler's import-and-init time against the baseline of importing boto3 and
-  creating a DynamoDB client (each in a fresh interpreter, median of several runs), and peak memory;
+  creating a DynamoDB client (each in a fresh interpreter, median of several runs, the handler
+  loaded from the `sam build` output as Lambda loads it), and peak memory;
 - warm per-call time with a route-cache hit and with a miss, against moto's DynamoDB server on
   loopback (a miss is dominated by that server, not by DynamoDB's real latency);
 - DynamoDB requests per call, counted at the botocore client.
@@ -23,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+# Cold starts run what `sam build` produced (layer code compiled at build time, as deployed);
+# `make bench` builds first.
+BUILD = REPOSITORY / ".aws-sam" / "build"
+BUILT_PATHS = (BUILD / "ActionFunction", BUILD / "SharedLayer" / "python")
 TARGET_COLD_START_RATIO = 1.3
 
 
@@ -47,7 +52,7 @@ def _cold_worker(kind: str) -> None:
 _COLD_START_AWS: dict[str, str] = {}
 
 
-def _environment() -> dict[str, str]:
+def _environment(code_paths: tuple[Path, ...]) -> dict[str, str]:
     from tools.local_env import FAKE_CREDENTIALS, LOCAL_ACTION_SECRET  # noqa: PLC0415
 
     return {
@@ -60,9 +65,7 @@ def _environment() -> dict[str, str]:
         "ROUTES_TABLE_NAME": "bench-routes",
         "POWERTOOLS_SERVICE_NAME": "din-action",
         "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDinBench",
-        "PYTHONPATH": os.pathsep.join(
-            [str(REPOSITORY / "layers/shared"), str(REPOSITORY / "functions/action"), str(REPOSITORY)]
-        ),
+        "PYTHONPATH": os.pathsep.join([*map(str, code_paths), str(REPOSITORY)]),
         **_COLD_START_AWS,
     }
 
@@ -71,7 +74,7 @@ def _one_cold_start(kind: str) -> dict[str, float]:
     completed = subprocess.run(
         [sys.executable, "-m", "benchmarks.action_bench", "--cold-worker", kind],
         cwd=REPOSITORY,
-        env=_environment(),
+        env=_environment(BUILT_PATHS),
         capture_output=True,
         text=True,
         check=True,
@@ -83,7 +86,7 @@ def _one_cold_start(kind: str) -> dict[str, float]:
 def cold_starts(runs: int) -> dict[str, dict[str, float]]:
     """Baseline and handler alternate, so machine noise falls on both alike."""
     samples: dict[str, list[dict[str, float]]] = {"baseline": [], "handler": []}
-    _one_cold_start("handler")  # warm the file cache and write .pyc files first
+    _one_cold_start("handler")  # warm the file cache first
     for _ in range(runs):
         for kind, kind_samples in samples.items():
             kind_samples.append(_one_cold_start(kind))
@@ -149,7 +152,8 @@ def warm_calls(calls: int) -> dict[str, Any]:
     completed = subprocess.run(
         [sys.executable, "-m", "benchmarks.action_bench", "--warm-worker", str(calls)],
         cwd=REPOSITORY,
-        env=_environment(),
+        # Per-call times do not depend on how the code was loaded: the sources will do.
+        env=_environment((REPOSITORY / "functions/action", REPOSITORY / "layers/shared")),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -163,7 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=15, help="cold starts per variant")
+    parser.add_argument("--runs", type=int, default=25, help="cold starts per variant")
     parser.add_argument("--calls", type=int, default=300, help="warm calls per cache case")
     parser.add_argument("--cold-worker", choices=["baseline", "handler"], help=argparse.SUPPRESS)
     parser.add_argument("--warm-worker", type=int, help=argparse.SUPPRESS)
@@ -175,6 +179,9 @@ def main() -> None:
         _warm_worker(arguments.warm_worker)
         return
 
+    missing = [str(path) for path in BUILT_PATHS if not path.is_dir()]
+    if missing:
+        sys.exit(f"run `sam build` (or `make bench`, which builds) first; missing {', '.join(missing)}")
     print(f"Python {sys.version.split()[0]} on {os.uname().machine}, {os.cpu_count()} cores")
     from tools.local_env import prepare_tables, start_local_aws  # noqa: PLC0415
 

@@ -4,7 +4,8 @@ The built handlers are imported in an isolated interpreter (`python -I -S`) whos
 the built layer (/opt/python), the built function (/var/task) and the AWS SDK that the Lambda
 Python runtime bundles: so a dependency missing from layers/shared/requirements.txt fails here,
 not in production. Each sample event of events/action/ is answered, and the provisioning function
-searches the local XOXZO emulator; the answers must be those of tools/sample_answers.json.
+searches the local XOXZO emulator; the answers must be those of tools/sample_answers.json. The
+layer's own modules must ship bytecode compiled at build time (layers/shared/Makefile).
 """
 
 from __future__ import annotations
@@ -69,6 +70,19 @@ def runtime_sdk(directory: Path) -> Path:
     return directory
 
 
+def unchecked_bytecode_missing(layer: Path) -> list[str]:
+    """Layer modules without an unchecked-hash .pyc for the runtime (layers/shared/Makefile)."""
+    tag = sys.implementation.cache_tag  # the venv is the runtime's Python version (make venv)
+    missing = []
+    for source in sorted((layer / "xoxzo_din").glob("*.py")):
+        compiled = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        # PEP 552 flags: bit 0 = hash-based, bit 1 = check the source; we want 0b01.
+        flags = int.from_bytes(compiled.read_bytes()[4:8], "little") if compiled.is_file() else None
+        if flags != 0b01:
+            missing.append(source.name)
+    return missing
+
+
 def main() -> None:
     layer, action, provisioning = (
         BUILD / "SharedLayer" / "python",
@@ -78,6 +92,9 @@ def main() -> None:
     missing = [str(path) for path in (layer, action, provisioning) if not path.is_dir()]
     if missing:
         sys.exit(f"run `sam build` first; missing {', '.join(missing)}")
+    uncompiled = unchecked_bytecode_missing(layer)
+    if uncompiled:
+        sys.exit(f"the built layer has no unchecked-hash bytecode for {', '.join(uncompiled)}")
 
     aws, aws_url = start_local_aws()
     try:
@@ -116,6 +133,7 @@ def main() -> None:
         sys.exit(f"unexpected answers from the built functions: {json.dumps(results, ensure_ascii=False)}")
     for name, (status, body) in answered.items():
         print(f"{name:28} {status} {body}")
+    print(f"built layer: every xoxzo_din module has unchecked-hash {sys.implementation.cache_tag} bytecode")
     print(f"built ActionFunction answered {len(answered)} sample events; ProvisioningFunction searched XOXZO")
 
 
