@@ -37,6 +37,12 @@ for problem in _global_problems:
     logger.warning("malformed route item skipped", extra={"problem": problem})
 if _global_error:
     logger.warning("global default not read at start-up", extra={"error": _global_error})
+# Metrics are published per invocation: the first one also counts what start-up found.
+_startup_metrics = {
+    "ConfigurationProblems": len(settings.problems),
+    "MalformedRouteItems": len(_global_problems),
+    "RouteLookupErrors": int(_global_error is not None),
+}
 
 _METRIC_BY_SOURCE = {
     "number-default": "AnsweredByNumberDefault",
@@ -54,7 +60,15 @@ def respond(status: int, body: str) -> dict[str, Any]:
     }
 
 
+def report_startup_metrics() -> None:
+    for name, value in _startup_metrics.items():
+        if value:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    _startup_metrics.clear()
+
+
 def answer_call(event: dict[str, Any]) -> dict[str, Any]:
+    report_startup_metrics()
     secret = (event.get("pathParameters") or {}).get("secret") or ""
     if not secret_matches(secret, settings.secrets):
         metrics.add_metric(name="ForbiddenRequests", unit=MetricUnit.Count, value=1)

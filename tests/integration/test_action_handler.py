@@ -163,3 +163,27 @@ def test_callers_are_masked_in_logs(seeded_routes, load_action_handler, lambda_c
     assert log["caller"] == "*******5678"
     assert log["decided_by"] == "rule:020-vip"
     assert "09012345678" not in json.dumps(log)
+
+
+def test_what_start_up_found_is_counted_in_the_first_invocations_metrics(
+    seeded_routes, load_action_handler, lambda_context, capsys, monkeypatch
+):
+    put_route_items(
+        boto3.client("dynamodb"),
+        seeded_routes,
+        [{"number": "*", "rule_id": "default", "action": "say", "text": 42}],
+    )
+    monkeypatch.setenv("ROUTE_CACHE_TTL_SECONDS", "0")
+    monkeypatch.setenv("FALLBACK_ACTION", "transfer nowhere")
+    handler = load_action_handler()
+    capsys.readouterr()  # start-up logs
+    first = call(handler, lambda_context, "recipient=0312345678")
+    second = call(handler, lambda_context, "recipient=0312345678")
+    assert first["statusCode"] == second["statusCode"] == 200
+
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert len(emitted) == 2
+    assert emitted[0]["ConfigurationProblems"] in (1, [1])
+    assert emitted[0]["MalformedRouteItems"] in (1, [1])  # the global default's text is a number
+    assert "ConfigurationProblems" not in emitted[1]
+    assert "MalformedRouteItems" not in emitted[1]

@@ -137,9 +137,10 @@ def test_dynamodb_failure_serves_the_last_good_routes(router, table, clock):
     answer = router.answer(NUMBER, None, AT)
     assert answer.line == "transfer +81312340000"
     assert answer.routes == "stale" and "read timeout" in (answer.lookup_error or "")
-    # While it fails, the number is retried only every few seconds, not on every call.
-    assert router.answer(NUMBER, None, AT).routes == "cache"
-    assert router.answer(NUMBER, None, AT).routes == "cache"
+    # While it fails, DynamoDB is tried again only every few seconds, not on every call.
+    for _ in range(3):
+        again = router.answer(NUMBER, None, AT)
+        assert (again.line, again.routes, again.requests) == ("transfer +81312340000", "stale", 0)
     assert table.reads.count(NUMBER) == 2
     clock.now += ERROR_RETRY_SECONDS
     router.answer(NUMBER, None, AT)
@@ -148,12 +149,29 @@ def test_dynamodb_failure_serves_the_last_good_routes(router, table, clock):
 
 def test_an_outage_does_not_cost_a_timeout_per_call_for_uncached_numbers(router, table, clock):
     table.failure = ConnectionError("down")
+    clock.now += 29  # the global default read at start-up expires in a second
     first = router.answer(NUMBER, None, AT)
     assert (first.line, first.source, first.routes) == ('say ja "global"', "global-default", "unavailable")
-    for _ in range(5):
-        assert router.answer(NUMBER, None, AT).routes == "unavailable"
+    # No other number waits for DynamoDB either, nor does the expired global default.
+    clock.now += 2
+    for step in range(5):
+        answer = router.answer(f"+8131234000{step}", None, AT)
+        assert (answer.routes, answer.requests, answer.line) == ("unavailable", 0, 'say ja "global"')
     assert table.reads == [NUMBER]
     table.failure = None
+    clock.now += ERROR_RETRY_SECONDS
+    assert router.answer(NUMBER, None, AT).line == "transfer +81312340000"
+
+
+def test_a_failed_read_at_start_up_pauses_reads_for_the_first_calls(table, clock):
+    table.failure = TimeoutError("read timeout")
+    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    assert "read timeout" in (router.load_global()[1] or "")
+    table.failure = None
+    # The first call does not spend a second timeout on an outage found moments ago.
+    answer = router.answer(NUMBER, None, AT)
+    assert (answer.routes, answer.requests, answer.source) == ("unavailable", 0, "fallback")
+    assert table.reads == ["*"]
     clock.now += ERROR_RETRY_SECONDS
     assert router.answer(NUMBER, None, AT).line == "transfer +81312340000"
 

@@ -199,8 +199,14 @@ def test_japanese_national_holidays_come_from_the_calendar_library(day, holiday)
 
 
 def test_holidays_of_another_country_and_subdivision():
-    items = [transfer_rule(holidays="US-CA", timezone="America/Los_Angeles")]
-    assert decide(items, datetime(2026, 7, 4, 18, 0, tzinfo=UTC)).action == OPEN  # Independence Day
+    california = [transfer_rule(holidays="US-CA", timezone="America/Los_Angeles")]
+    nationwide = [transfer_rule(holidays="US", timezone="America/Los_Angeles")]
+    independence_day = datetime(2026, 7, 4, 18, 0, tzinfo=UTC)
+    assert decide(california, independence_day).action == OPEN
+    assert decide(nationwide, independence_day).action == OPEN
+    cesar_chavez_day = datetime(2026, 3, 31, 18, 0, tzinfo=UTC)  # a California holiday only
+    assert decide(california, cesar_chavez_day).action == OPEN
+    assert decide(nationwide, cesar_chavez_day).source == "fallback"
 
 
 def test_active_period_dates_are_inclusive_local_days():
@@ -216,6 +222,21 @@ def test_active_period_with_times_and_offsets():
     assert decide(items, jst(2026, 12, 10, 17, 59)).source == "fallback"
     assert decide(items, jst(2026, 12, 10, 21, 59)).action == OPEN
     assert decide(items, jst(2026, 12, 10, 22, 0)).source == "fallback"
+
+
+def test_a_local_active_until_in_the_repeated_hour_of_a_clock_change_is_one_instant():
+    # New York, 1 Nov 2026: 01:00-02:00 happens twice; a naive time means its first occurrence.
+    items = [transfer_rule(timezone="America/New_York", active_until="2026-11-01T01:30")]
+    assert decide(items, datetime(2026, 11, 1, 5, 15, tzinfo=UTC)).action == OPEN  # 01:15 EDT
+    assert decide(items, datetime(2026, 11, 1, 6, 15, tzinfo=UTC)).source == "fallback"  # 01:15 EST
+
+
+def test_an_active_period_that_ends_before_it_starts_is_reported():
+    routes = parse_number_routes(
+        [transfer_rule(active_from="2026-12-31", active_until="2026-12-01"), transfer_rule("ok")]
+    )
+    assert [rule.rule_id for rule in routes.rules] == ["ok"]
+    assert len(routes.problems) == 1 and "active_until is not after active_from" in routes.problems[0]
 
 
 def test_every_condition_must_hold():
@@ -343,9 +364,23 @@ def test_absurd_priorities_are_refused_quickly():
     assert "priority" in routes.problems[0]
 
 
-def test_a_malformed_default_is_skipped_whole_including_its_time_zone():
-    routes = parse_number_routes([item("default", timezone="America/New_York", action="dance")])
-    assert routes.timezone is None and routes.default is None and len(routes.problems) == 1
+def test_a_malformed_default_action_keeps_the_numbers_time_zone_for_its_rules():
+    items = [
+        item("default", timezone="America/New_York", action="playback", url="http://example.com/a b.mp3"),
+        transfer_rule(days="mon-fri", hours="09:00-17:00"),
+    ]
+    routes = parse_number_routes(items)
+    assert routes.default is None and len(routes.problems) == 1
+    assert str(routes.timezone) == "America/New_York"
+    wednesday_3pm_in_new_york = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+    call = Call(caller="+81335550123", at=wednesday_3pm_in_new_york)
+    assert choose_action(call, routes, NumberRoutes(), FALLBACK).action == OPEN
+
+
+def test_a_malformed_default_time_zone_skips_the_default_item():
+    routes = parse_number_routes([item("default", timezone="Mars/Olympus", action="voicemail")])
+    assert routes.timezone is None and routes.default is None
+    assert len(routes.problems) == 1 and "timezone" in routes.problems[0]
 
 
 @pytest.mark.parametrize(

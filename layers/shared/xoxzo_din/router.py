@@ -7,8 +7,9 @@ the global default it has. Routes are cached per number for `ttl_seconds` in the
 and parsed once per read.
 
 It never raises for a call: if DynamoDB fails it serves the last good routes it has, then the
-global default it last saw, then the fallback action; a failing read is not retried for
-ERROR_RETRY_SECONDS, so an outage does not add a timeout to every call.
+global default it last saw, then the fallback action. After a failed read (at start-up or on a
+call) no read is tried for ERROR_RETRY_SECONDS, whatever the number: an outage costs one timeout
+per container every few seconds, not one per call or per uncached number.
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ type ReadItems = Callable[[], list[dict[str, Any]]]
 class Answer:
     line: str  # the action line for XOXZO
     source: str  # which rule or default decided (see rules.Decision)
-    # The number's routes came from: "cache", "dynamodb", "stale" (DynamoDB failed: last good
-    # routes), "unavailable" (DynamoDB failed, nothing cached) or "none" (not a phone number).
+    # The number's routes came from: "cache", "dynamodb", "stale" (DynamoDB failed now or moments
+    # ago: its last good routes), "unavailable" (the same, nothing cached) or "none" (not a number).
     routes: str
     recipient: str | None  # E.164, None if the recipient was not a phone number
     anonymous_caller: bool
-    requests: int = 0  # DynamoDB requests made for this call (0 or 1)
+    requests: int = 0  # DynamoDB requests made for this call (0 or 1), the number's or the global's
     problems: tuple[str, ...] = ()  # malformed items seen in a fresh read
     lookup_error: str | None = None
 
@@ -49,7 +50,6 @@ class Answer:
 class _Entry:
     routes: NumberRoutes
     fresh_until: float
-    failed: bool = False  # no good read yet: the read failed
 
 
 class Router:
@@ -70,7 +70,8 @@ class Router:
         self._clock = clock
         self._max_entries = max_entries
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
-        self._global = _Entry(NumberRoutes(), fresh_until=float("-inf"), failed=True)
+        self._global = _Entry(NumberRoutes(), fresh_until=float("-inf"))
+        self._reads_paused_until = float("-inf")  # set by a failed read
 
     def load_global(self) -> tuple[tuple[str, ...], str | None]:
         """Read the global default now (at start-up). Returns (problems, error)."""
@@ -85,13 +86,13 @@ class Router:
             entry, routes, requests = None, "none", 0
         else:
             entry, routes, requests, problems, error = self._number_routes(number, now)
-        if requests == 0 and now >= self._global.fresh_until:
+        if requests == 0 and now >= self._global.fresh_until and now >= self._reads_paused_until:
             global_problems, global_error = self._refresh_global(now)
             requests, problems, error = 1, problems + global_problems, error or global_error
         hidden = is_hidden(caller)
         decision = choose_action(
             Call(caller=to_e164(caller), at=at, anonymous=hidden),
-            entry.routes if entry else NumberRoutes(),
+            entry.routes if entry is not None else NumberRoutes(),
             self._global.routes,
             self._fallback,
         )
@@ -106,21 +107,22 @@ class Router:
             lookup_error=error,
         )
 
-    def _number_routes(self, number: str, now: float) -> tuple[_Entry, str, int, tuple[str, ...], str | None]:
+    def _number_routes(
+        self, number: str, now: float
+    ) -> tuple[_Entry | None, str, int, tuple[str, ...], str | None]:
         entry = self._cache.get(number)
         if entry is not None:
             self._cache.move_to_end(number)
             if now < entry.fresh_until:
-                return entry, "unavailable" if entry.failed else "cache", 0, (), None
+                return entry, "cache", 0, (), None
+        unread = "stale" if entry is not None else "unavailable"
+        if now < self._reads_paused_until:  # DynamoDB failed moments ago: do not wait for it again
+            return entry, unread, 0, (), None
         try:
             fresh = _Entry(parse_number_routes(self._read_number(number)), now + self._ttl)
         except Exception as error:  # any failure: the call must still be answered
-            if entry is None or entry.failed:
-                entry = _Entry(NumberRoutes(), now + ERROR_RETRY_SECONDS, failed=True)
-                self._store(number, entry)
-                return entry, "unavailable", 1, (), repr(error)
-            entry.fresh_until = now + ERROR_RETRY_SECONDS
-            return entry, "stale", 1, (), repr(error)
+            self._reads_paused_until = now + ERROR_RETRY_SECONDS
+            return entry, unread, 1, (), repr(error)
         self._store(number, fresh)
         return fresh, "dynamodb", 1, fresh.routes.problems, None
 
@@ -128,7 +130,7 @@ class Router:
         try:
             routes = parse_number_routes(self._read_global(), global_partition=True)
         except Exception as error:  # keep the last good global default
-            self._global.fresh_until = now + ERROR_RETRY_SECONDS
+            self._reads_paused_until = now + ERROR_RETRY_SECONDS
             return (), repr(error)
         self._global = _Entry(routes, now + self._ttl)
         return routes.problems, None

@@ -164,7 +164,12 @@ class Rule:
 
 
 def _before(local: datetime, moment: datetime) -> bool:
-    return (local if moment.tzinfo else local.replace(tzinfo=None)) < moment
+    """Whether `local` (aware, in the rule's zone) comes before `moment`; a naive moment is a
+    wall-clock time in that zone. Compared as instants: an aware comparison in one zone would
+    ignore `fold` and count the repeated hour of a clock change twice."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=local.tzinfo)
+    return local.timestamp() < moment.timestamp()
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,13 +217,11 @@ def parse_number_routes(
         rule_id = str(item.get(RULE_ID, "?"))
         try:
             if rule_id == DEFAULT_RULE_ID:
-                # Read every attribute before applying any: a malformed default is skipped whole.
-                item_timezone, item_action, enabled = (
-                    _optional_zone(item),
-                    _action(item, required=False),
-                    _enabled(item),
-                )
-                timezone, default = item_timezone, item_action if enabled else None
+                # The number's time zone first: its rules keep it even if the default's action
+                # is malformed (then only that action is skipped).
+                timezone = _optional_zone(item)
+                item_action, enabled = _action(item, required=False), _enabled(item)
+                default = item_action if enabled else None
             elif global_partition:
                 raise RuleError("only the item with rule_id 'default' is read under number '*'")
             elif _enabled(item):
@@ -235,6 +238,15 @@ def parse_rule(item: Mapping[str, Any]) -> Rule:
     callers, prefixes, anonymous = _callers(item.get("callers"))
     action = _action(item, required=True)
     assert action is not None  # required=True raises instead  # noqa: S101
+    active_from = _moment(item.get("active_from"), "active_from", end_of_day=False)
+    active_until = _moment(item.get("active_until"), "active_until", end_of_day=True)
+    if (
+        active_from is not None
+        and active_until is not None
+        and (active_from.tzinfo is None) == (active_until.tzinfo is None)
+        and active_until <= active_from
+    ):
+        raise RuleError("active_until is not after active_from: the rule could never apply")
     return Rule(
         rule_id=str(item[RULE_ID]),
         priority=_priority(item.get("priority")),
@@ -246,8 +258,8 @@ def parse_rule(item: Mapping[str, Any]) -> Rule:
         hours=_hours(item.get("hours")),
         dates=_dates(item.get("dates")),
         holiday_calendar=_holiday_calendar(item.get("holidays")),
-        active_from=_moment(item.get("active_from"), "active_from", end_of_day=False),
-        active_until=_moment(item.get("active_until"), "active_until", end_of_day=True),
+        active_from=active_from,
+        active_until=active_until,
         timezone=_optional_zone(item),
     )
 
