@@ -7,8 +7,9 @@
     voicemail say en "Hello, you have reached ..."
     voicemail playback http://example.com/greeting.mp3
 
-`say` is inferred from the voicemail greeting form (see shared/xoxzo-din-api.md); if XOXZO's real
-syntax differs, `render` is the one place to change.
+Inferred, not documented (see shared/xoxzo-din-api.md): `say`, from the voicemail greeting form,
+and `voicemail playback <url>`, by analogy with `voicemail say`. If XOXZO's real syntax differs,
+`render` is the one place to change.
 """
 
 from __future__ import annotations
