@@ -141,3 +141,24 @@ def test_a_timeout_is_retried_only_while_the_budget_allows():
     with pytest.raises(ReadTimeoutError):
         reader.read_number("+81312345678")
     assert client.calls == 2 and clock.now <= MAX_LOOKUP_SECONDS + 1e-9
+
+
+def test_the_start_up_read_of_the_global_default_makes_one_attempt():
+    clock = Clock()
+
+    class TimingOutClient:
+        calls = 0
+
+        def query(self, **arguments):
+            self.calls += 1
+            clock.now += MAX_LOOKUP_SECONDS / 2  # a full connect + read timeout
+            raise ReadTimeoutError(endpoint_url="https://dynamodb")
+
+    client = TimingOutClient()
+    reader = RoutesReader(client, "routes", clock=clock)  # type: ignore[arg-type]
+    with pytest.raises(ReadTimeoutError):
+        reader.read_global_once()
+    assert client.calls == 1
+    with pytest.raises(ReadTimeoutError):
+        reader.read_global()  # on a call: the full budget, two attempts
+    assert client.calls == 3

@@ -209,3 +209,25 @@ def test_the_cache_is_bounded(table, clock):
         router.answer(number, None, AT)
     router.answer("+81300000001", None, AT)  # evicted first, so read again
     assert table.reads.count("+81300000001") == 2
+
+
+def test_start_up_reads_the_global_default_with_its_own_reader(table, clock):
+    start_up_reads: list[str] = []
+
+    def read_global_at_start():
+        start_up_reads.append("*")
+        return table.read_global()
+
+    router = Router(
+        table.read_number,
+        table.read_global,
+        fallback=FALLBACK,
+        ttl_seconds=30,
+        clock=clock,
+        read_global_at_start=read_global_at_start,
+    )
+    router.load_global()
+    assert start_up_reads == ["*"]
+    clock.now += 31
+    router.answer("not-a-number", None, AT)  # reads nothing else: refreshes with the call's reader
+    assert start_up_reads == ["*"] and table.reads == ["*", "*"]

@@ -75,5 +75,6 @@ def build_router(
         reader.read_global,
         fallback=settings.fallback,
         ttl_seconds=settings.route_cache_ttl_seconds,
+        read_global_at_start=reader.read_global_once,
     )
     return router, reader

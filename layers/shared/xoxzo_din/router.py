@@ -62,9 +62,11 @@ class Router:
         ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
         max_entries: int = MAX_CACHED_NUMBERS,
+        read_global_at_start: ReadItems | None = None,
     ) -> None:
         self._read_number = read_number
         self._read_global = read_global
+        self._read_global_at_start = read_global_at_start or read_global
         self._fallback = fallback
         self._ttl = ttl_seconds
         self._clock = clock
@@ -75,7 +77,7 @@ class Router:
 
     def load_global(self) -> tuple[tuple[str, ...], str | None]:
         """Read the global default now (at start-up). Returns (problems, error)."""
-        return self._refresh_global(self._clock())
+        return self._refresh_global(self._clock(), self._read_global_at_start)
 
     def answer(self, recipient: str | None, caller: str | None, at: datetime) -> Answer:
         now = self._clock()
@@ -126,9 +128,11 @@ class Router:
         self._store(number, fresh)
         return fresh, "dynamodb", 1, fresh.routes.problems, None
 
-    def _refresh_global(self, now: float) -> tuple[tuple[str, ...], str | None]:
+    def _refresh_global(
+        self, now: float, read: ReadItems | None = None
+    ) -> tuple[tuple[str, ...], str | None]:
         try:
-            routes = parse_number_routes(self._read_global(), global_partition=True)
+            routes = parse_number_routes((read or self._read_global)(), global_partition=True)
         except Exception as error:  # keep the last good global default
             self._reads_paused_until = now + ERROR_RETRY_SECONDS
             return (), repr(error)

@@ -26,6 +26,8 @@ READ_TIMEOUT_SECONDS = 0.25
 # One retry, only if it can still finish inside the budget (no back-off sleep: we are on a call).
 MAX_ATTEMPTS = 2
 MAX_LOOKUP_SECONDS = MAX_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS)
+# The time between setting a read's deadline and checking it before its first attempt.
+_CLOCK_SLACK_SECONDS = 0.001
 
 # botocore's own retries are off: its back-off sleeps could exceed the budget above.
 CLIENT_CONFIG = Config(
@@ -84,8 +86,13 @@ class RoutesReader:
         """The items of the global `*` partition (its default)."""
         return self._query(GLOBAL_NUMBER)
 
-    def _query(self, partition: str) -> list[Item]:
-        deadline = self._clock() + MAX_LOOKUP_SECONDS
+    def read_global_once(self) -> list[Item]:
+        """The same with a single attempt: at start-up, where a cold start already costs time,
+        an outage should not cost two timeouts before the first answer."""
+        return self._query(GLOBAL_NUMBER, attempts=1)
+
+    def _query(self, partition: str, attempts: int = MAX_ATTEMPTS) -> list[Item]:
+        deadline = self._clock() + attempts * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS)
         arguments: dict[str, Any] = {
             "TableName": self._table_name,
             "KeyConditionExpression": "#number = :number",
@@ -94,7 +101,7 @@ class RoutesReader:
         }
         items: list[Item] = []
         while True:
-            page = self._request(arguments, deadline)
+            page = self._request(arguments, deadline, attempts)
             items.extend(
                 {name: self._deserializer.deserialize(value) for name, value in raw.items()}
                 for raw in page.get("Items", [])
@@ -103,17 +110,17 @@ class RoutesReader:
                 return items
             arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def _request(self, arguments: dict[str, Any], deadline: float) -> dict[str, Any]:
+    def _request(self, arguments: dict[str, Any], deadline: float, attempts: int) -> dict[str, Any]:
         # An attempt starts only if its worst case (connect + read timeout) ends by the deadline.
         attempt_seconds = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            if self._clock() + attempt_seconds > deadline + 1e-6:
-                raise LookupTimeoutError(f"no time left for a DynamoDB request ({MAX_LOOKUP_SECONDS:g} s)")
+        for attempt in range(1, attempts + 1):
+            if self._clock() + attempt_seconds > deadline + _CLOCK_SLACK_SECONDS:
+                raise LookupTimeoutError("no time left for another DynamoDB request")
             self.requests_made += 1
             try:
                 return dict(self._client.query(**arguments))
             except (BotoCoreError, ClientError) as error:
-                if attempt == MAX_ATTEMPTS or not _retryable(error):
+                if attempt == attempts or not _retryable(error):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
