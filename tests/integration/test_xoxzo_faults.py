@@ -7,8 +7,13 @@ file fast.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import socket
+import threading
+from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -256,3 +261,144 @@ def test_subscribe_outcome_unknown_when_the_list_is_unreadable(
     # One POST only: with the list unreadable, posting again could double-charge.
     assert calls(xoxzo_emulator) == [f"POST {SUBSCRIPTIONS}", f"GET {SUBSCRIPTIONS}", f"GET {SUBSCRIPTIONS}"]
     assert subscribed(xoxzo_emulator) == [UID]
+
+
+# ---- replies cut or garbled mid-body (a raw socket server: no HTTP server library sends these) ---
+
+
+class RawHttpServer:
+    """Answers each connection with the next scripted raw reply, then closes it."""
+
+    def __init__(self, *replies: bytes) -> None:
+        self.replies = deque(replies)
+        self.requests: list[str] = []
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+
+    def close(self) -> None:
+        self._socket.close()
+        self._thread.join(timeout=2)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            with connection:
+                self.requests.append(self._read_request(connection))
+                if self.replies:
+                    connection.sendall(self.replies.popleft())
+
+    @staticmethod
+    def _read_request(connection: socket.socket) -> str:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next(
+            (int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")), 0
+        )
+        while len(body) < length:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        method, path, _ = lines[0].split(" ", 2)
+        return f"{method} {path}"
+
+
+def raw_reply(status: str, body: bytes, *, declared: int | None = None, gzip: bool = False) -> bytes:
+    """A reply whose Content-Length says `declared` (default: the body's length)."""
+    headers = [
+        f"HTTP/1.1 {status}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body) if declared is None else declared}",
+        "Connection: close",
+    ]
+    if gzip:
+        headers.append("Content-Encoding: gzip")
+    return ("\r\n".join(headers) + "\r\n\r\n").encode() + body
+
+
+def json_reply(status: str, body: Any) -> bytes:
+    return raw_reply(status, json.dumps(body).encode())
+
+
+# Headers sent, then the connection closes 15 bytes into a body announced as 200 bytes long.
+CUT_MID_BODY = raw_reply("201 Created", b'{"din_uid": "JP', declared=200)
+# A body that says it is gzip and is not.
+GARBLED_BODY = raw_reply("201 Created", b'{"din_uid": "JPafr34rafic76tf"}', gzip=True)
+
+
+@pytest.fixture
+def raw_server() -> Iterator[list[RawHttpServer]]:
+    servers: list[RawHttpServer] = []
+    yield servers
+    for server in servers:
+        server.close()
+
+
+def raw_client(server: RawHttpServer, sleeps: Sleeps) -> XoxzoClient:
+    return XoxzoClient(
+        XoxzoCredentials("sid", "token"),
+        server.base_url,
+        connect_timeout=1.0,
+        read_timeout=2.0,
+        sleep=sleeps,
+        rng=random.Random(7),  # noqa: S311 - jitter in a test
+    )
+
+
+@pytest.mark.parametrize("lost", [CUT_MID_BODY, GARBLED_BODY], ids=["cut-mid-body", "garbled-body"])
+def test_a_subscribe_reply_cut_mid_body_is_a_lost_answer_settled_by_the_list(
+    raw_server: list[RawHttpServer], sleeps: Sleeps, lost: bytes
+) -> None:
+    server = RawHttpServer(lost, json_reply("200 OK", [{"din_uid": UID, "din": "815012345678"}]))
+    raw_server.append(server)
+
+    result = raw_client(server, sleeps).subscribe(UID)
+
+    assert result == Subscription(UID, NUMBER, None)
+    # One POST only: the list showed that it was applied.
+    assert server.requests == [f"POST {SUBSCRIPTIONS}", f"GET {SUBSCRIPTIONS}"]
+
+
+def test_a_subscribe_reply_cut_mid_body_and_not_listed_is_posted_again_after_the_check(
+    raw_server: list[RawHttpServer], sleeps: Sleeps
+) -> None:
+    server = RawHttpServer(
+        CUT_MID_BODY, json_reply("200 OK", []), json_reply("201 Created", {"din_uid": UID})
+    )
+    raw_server.append(server)
+
+    assert raw_client(server, sleeps).subscribe(UID).din_uid == UID
+    assert server.requests == [f"POST {SUBSCRIPTIONS}", f"GET {SUBSCRIPTIONS}", f"POST {SUBSCRIPTIONS}"]
+
+
+def test_a_get_reply_cut_mid_body_is_retried(raw_server: list[RawHttpServer], sleeps: Sleeps) -> None:
+    available = {
+        "country_code": "81",
+        "din": "815012345678",
+        "din_uid": UID,
+        "minute_cost": 1,
+        "monthly_cost": 650.0,
+        "prefix": "50",
+    }
+    server = RawHttpServer(
+        raw_reply("200 OK", b'[{"din_uid": ', declared=300), GARBLED_BODY, json_reply("200 OK", [available])
+    )
+    raw_server.append(server)
+
+    assert [din.din_uid for din in raw_client(server, sleeps).search()] == [UID]
+    assert server.requests == [f"GET {DINS}"] * 3
+    assert len(sleeps) == 2

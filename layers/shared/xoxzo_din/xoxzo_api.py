@@ -11,11 +11,13 @@ Transport rules:
   that could outlast it (connect + read timeout) and never backs off past it: it stops with
   XoxzoUnavailableError(out_of_time=True) instead, so that one call cannot use up a Lambda
   invocation;
+- a transport failure (timeout, connection error, or a reply cut or garbled mid-body:
+  `_TRANSPORT_ERRORS`) is a lost answer: the request may or may not have been applied;
 - GET, the action-URL POST and DELETE are safe to repeat: retried with exponential backoff and full
-  jitter on connection errors, timeouts, 429 (Retry-After honoured, capped) and 5xx;
+  jitter on transport failures, 429 (Retry-After honoured, capped) and 5xx;
 - other 4xx are never retried;
-- subscribe costs money and is never repeated blindly: after an ambiguous outcome (timeout,
-  connection error, 5xx) the subscription list decides whether XOXZO applied it.
+- subscribe costs money and is never repeated blindly: after an ambiguous outcome (transport
+  failure, 5xx) the subscription list decides whether XOXZO applied it.
 
 Credentials travel only in the Authorization header (HTTP Basic); they are never logged, never put
 in exception messages and never shown in reprs.
@@ -91,6 +93,16 @@ _HTTP_FORBIDDEN: Final = 403
 _HTTP_NOT_FOUND: Final = 404
 _HTTP_TOO_MANY_REQUESTS: Final = 429
 _HTTP_SERVER_ERROR: Final = 500
+
+# What requests raises when the exchange itself failed: no answer, or an answer cut or garbled
+# mid-body (a 201 whose body never fully arrived is still a lost answer). Each means "the request may
+# or may not have been applied". Other RequestExceptions (an invalid URL...) are bugs of ours.
+_TRANSPORT_ERRORS: Final = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -427,7 +439,7 @@ class XoxzoClient:
     def subscribe(self, din_uid: str) -> Subscription:
         """Subscribe a number (charged at once). Never repeated blindly.
 
-        One POST. After an ambiguous outcome (timeout, connection error, 5xx), the subscription list
+        One POST. After an ambiguous outcome (a transport failure, 5xx), the subscription list
         decides: if the number is there, that is success; if not, POST again (within max_attempts,
         after a backoff). 429 means not applied: back off and POST again. Other 4xx raise at once.
         """
@@ -522,7 +534,7 @@ class XoxzoClient:
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
     ) -> requests.Response | requests.RequestException:
-        """One HTTP exchange: the response, or the transport error (timeout, connection error)."""
+        """One HTTP exchange: the response, or the transport error (`_TRANSPORT_ERRORS`)."""
         try:
             return self._session.request(
                 method,
@@ -534,7 +546,7 @@ class XoxzoClient:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
-        except (requests.Timeout, requests.ConnectionError) as exc:
+        except _TRANSPORT_ERRORS as exc:
             return exc
 
     def _request(
@@ -546,7 +558,7 @@ class XoxzoClient:
         data: Mapping[str, str] | None = None,
         not_found_ok_after_ambiguous: bool = False,
     ) -> requests.Response | None:
-        """A request that is safe to repeat, retried on timeouts, connection errors, 429 and 5xx.
+        """A request that is safe to repeat, retried on transport failures, 429 and 5xx.
 
         Returns the 2xx response, or None for a 404 accepted because an earlier attempt's outcome
         was lost (`not_found_ok_after_ambiguous`).
