@@ -172,6 +172,39 @@ def test_429_is_retried_and_honoured(
     assert record(store).action_url == other
 
 
+@pytest.mark.parametrize("list_fault", [401, 403, 400], ids=["401", "403", "400"])
+def test_a_lost_subscribe_whose_list_check_is_refused_stays_subscribing_not_failed(
+    provisioner: Provisioner, emulator: XoxzoEmulator, store: NumbersStore, list_fault: int
+) -> None:
+    # Applied at XOXZO (billed), the answer lost, and the list check refused: the outcome is unknown.
+    emulator.inject_faults("POST", SUBSCRIPTIONS, ["timeout-after-apply"])
+    # Provisioner.subscribe lists once before the POST; the fault hits the check after it.
+    original_list = provisioner.client.list_subscriptions
+    calls = {"count": 0}
+
+    def list_then_fault() -> Any:
+        calls["count"] += 1
+        if calls["count"] == 1:
+            result = original_list()
+            emulator.inject_faults("GET", SUBSCRIPTIONS, [list_fault])
+            return result
+        return original_list()
+
+    provisioner.client.list_subscriptions = list_then_fault  # type: ignore[method-assign]
+
+    with pytest.raises(OutcomeUnknownError, match="run sync"):
+        provisioner.subscribe(DIN_UID)
+
+    assert posts_to_subscribe(emulator) == 1
+    assert at_xoxzo(emulator) == {DIN_UID: None}
+    intent = record(store)
+    assert intent.status is NumberStatus.SUBSCRIBING  # not `failed`: sync settles it
+    report = provisioner.sync()
+    assert (DIN_UID, "subscribe_completed") in {(a.din_uid, a.action) for a in report.actions}
+    assert record(store).status is NumberStatus.ACTIVE
+    assert posts_to_subscribe(emulator) == 1
+
+
 def test_xoxzo_down_during_subscribe_leaves_an_intent_that_sync_settles(
     provisioner: Provisioner, emulator: XoxzoEmulator, store: NumbersStore, clock: Clock
 ) -> None:

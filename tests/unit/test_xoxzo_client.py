@@ -26,6 +26,7 @@ from xoxzo_din.xoxzo_api import (
     XoxzoCredentials,
     XoxzoCredentialsError,
     XoxzoNotFoundError,
+    XoxzoOutcomeUnknownError,
     XoxzoProtocolError,
     XoxzoUnavailableError,
     XoxzoValidationError,
@@ -582,6 +583,59 @@ def test_subscribe_with_an_unknown_outcome_and_an_unreadable_list_says_so() -> N
         client.subscribe(UID)
     assert caught.value.attempts == 1
     assert session.methods().count("POST /voice/dins/subscriptions/") == 1
+
+
+@pytest.mark.parametrize(
+    "list_answer",
+    [
+        reply(401, {"detail": "Invalid username/password."}),
+        reply(403, {"detail": "You do not have permission to perform this action."}),
+        reply(400, {"detail": "Bad request"}),
+        reply(200, {"not": "a list"}),
+        reply(200, text="<html>maintenance</html>"),
+        reply(200, [{"action": {"url": None}}]),  # an item without din_uid
+    ],
+    ids=["401", "403", "400", "not-a-list", "not-json", "unusable-item"],
+)
+@pytest.mark.parametrize("lost", [requests.ReadTimeout(), reply(502, {})], ids=["timeout", "502"])
+def test_subscribe_with_a_lost_answer_and_a_list_check_that_fails_is_outcome_unknown_not_a_refusal(
+    lost: Any, list_answer: requests.Response
+) -> None:
+    # XOXZO may have subscribed (and billed) it: never an ordinary refusal, which the provisioner
+    # would record as `failed`.
+    session = ScriptedSession(lost, list_answer)
+    client, _ = make_client(session)
+    with pytest.raises(XoxzoOutcomeUnknownError, match="outcome is unknown") as caught:
+        client.subscribe(UID)
+    assert isinstance(caught.value, XoxzoUnavailableError)
+    assert session.methods() == ["POST /voice/dins/subscriptions/", "GET /voice/dins/subscriptions/"]
+    assert TOKEN not in str(caught.value)
+
+
+def test_subscribe_refused_after_a_lost_attempt_asks_the_list_whatever_the_refusal() -> None:
+    # Lost, not listed yet, POST again refused with 401: the first attempt may still show up.
+    session = ScriptedSession(
+        requests.ConnectionError(),
+        reply(200, []),
+        reply(401, {"detail": "Invalid username/password."}),
+        reply(200, [subscription_item(UID)]),
+    )
+    client, _ = make_client(session)
+    assert client.subscribe(UID) == Subscription(UID, None, None)
+    assert len(session.calls) == 4
+
+
+def test_subscribe_refused_after_a_lost_attempt_and_not_listed_is_the_refusal() -> None:
+    session = ScriptedSession(
+        requests.ConnectionError(),
+        reply(200, []),
+        reply(403, {"detail": "Forbidden"}),
+        reply(200, []),
+    )
+    client, _ = make_client(session)
+    with pytest.raises(XoxzoAuthError):
+        client.subscribe(UID)
+    assert len(session.calls) == 4
 
 
 # ---- logging -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from xoxzo_din.xoxzo_api import (
     XoxzoCredentialsError,
     XoxzoError,
     XoxzoNotFoundError,
+    XoxzoOutcomeUnknownError,
     XoxzoProtocolError,
     XoxzoUnavailableError,
     XoxzoValidationError,
@@ -165,6 +166,8 @@ def error_answer(error: Exception, *, secret_id: str) -> ErrorAnswer:
             return _error("XoxzoNotFound", str(error))
         case XoxzoApiError():
             return _error("XoxzoApiError", str(error))
+        case XoxzoOutcomeUnknownError():
+            return _error("OutcomeUnknown", f"{error}; run sync to settle it (never subscribe again blindly)")
         case XoxzoUnavailableError():
             return _error("XoxzoUnavailable", f"{error}; nothing was changed here, try again later")
         case XoxzoProtocolError():

@@ -53,6 +53,7 @@ __all__ = [
     "XoxzoCredentialsError",
     "XoxzoError",
     "XoxzoNotFoundError",
+    "XoxzoOutcomeUnknownError",
     "XoxzoProtocolError",
     "XoxzoUnavailableError",
     "XoxzoValidationError",
@@ -234,6 +235,11 @@ class XoxzoUnavailableError(XoxzoError):
         self.path = path
         self.out_of_time = out_of_time
         super().__init__(message)
+
+
+class XoxzoOutcomeUnknownError(XoxzoUnavailableError):
+    """A subscribe that XOXZO may or may not have applied: an attempt's answer was lost, and the
+    subscription list could not settle it (unreadable for any reason, or out of time/attempts)."""
 
 
 def _short(body: Any) -> str:
@@ -441,7 +447,11 @@ class XoxzoClient:
 
         One POST. After an ambiguous outcome (a transport failure, 5xx), the subscription list
         decides: if the number is there, that is success; if not, POST again (within max_attempts,
-        after a backoff). 429 means not applied: back off and POST again. Other 4xx raise at once.
+        after a backoff). 429 means not applied: back off and POST again. Other 4xx raise at once,
+        unless an earlier attempt was lost: then the list decides first. Whenever an attempt's
+        outcome was lost and the list cannot settle it (any failure to read it), the error is
+        XoxzoOutcomeUnknownError: never a refusal, so that the caller never records as failed a
+        subscription XOXZO may have made.
         """
         validate_din_uid(din_uid)
         method, path = "POST", SUBSCRIPTIONS_PATH
@@ -458,9 +468,10 @@ class XoxzoClient:
                 return _subscription_from(body if isinstance(body, Mapping) else {}, din_uid)
             ambiguous = status is None or status >= _HTTP_SERVER_ERROR
             if isinstance(outcome, requests.Response) and not ambiguous and status != _HTTP_TOO_MANY_REQUESTS:
-                # A definite refusal. A 400 after a lost attempt may mean that attempt subscribed it.
+                # A definite refusal of this attempt. After a lost attempt, that one may have
+                # subscribed it (a 400 "not available" may even mean so): the list decides.
                 found = None
-                if status == _HTTP_BAD_REQUEST and ambiguous_before:
+                if ambiguous_before:
                     found = self._find_subscription(din_uid, attempt, last_status)
                 if found is None:
                     raise self._api_error(outcome, method, path)
@@ -497,7 +508,8 @@ class XoxzoClient:
             outcome = "nothing was sent"
         else:
             outcome = "it was not applied"
-        return XoxzoUnavailableError(
+        error_class = XoxzoOutcomeUnknownError if ambiguous_before else XoxzoUnavailableError
+        return error_class(
             f"XOXZO {method} {path} (subscribe {din_uid}) {why} (last status: {last_status}); {outcome}",
             attempts=attempts,
             last_status=last_status,
@@ -512,17 +524,20 @@ class XoxzoClient:
         return f"{SUBSCRIPTIONS_PATH}{validate_din_uid(din_uid)}/"
 
     def _find_subscription(self, din_uid: str, attempts: int, last_status: int | None) -> Subscription | None:
+        """The subscription list's answer about an attempt whose outcome is unknown. ANY failure to
+        read it (an outage, but also 401/403/400 or an unreadable body) leaves the outcome unknown:
+        XoxzoOutcomeUnknownError, never a refusal, since XOXZO may have subscribed (and billed) it."""
         try:
             subscriptions = self.list_subscriptions()
-        except XoxzoUnavailableError as exc:
-            raise XoxzoUnavailableError(
+        except XoxzoError as exc:
+            raise XoxzoOutcomeUnknownError(
                 f"XOXZO subscribe {din_uid}: the outcome is unknown (the request was sent but its answer "
-                f"was lost, and the subscription list could not be read: {exc})",
+                f"was lost, and the subscription list could not be read: {type(exc).__name__}: {exc})",
                 attempts=attempts,
                 last_status=last_status,
                 method="POST",
                 path=SUBSCRIPTIONS_PATH,
-                out_of_time=exc.out_of_time,
+                out_of_time=isinstance(exc, XoxzoUnavailableError) and exc.out_of_time,
             ) from exc
         return next((s for s in subscriptions if s.din_uid == din_uid), None)
 
