@@ -224,10 +224,12 @@ def test_subscribe_not_applied_is_posted_again_after_checking_the_list(
     assert len(sleeps) == 1
 
 
-def test_subscribe_429_backs_off_without_listing(xoxzo_emulator: XoxzoEmulator, sleeps: Sleeps) -> None:
+def test_subscribe_429_backs_off_and_checks_the_list_before_posting_again(
+    xoxzo_emulator: XoxzoEmulator, sleeps: Sleeps
+) -> None:
     xoxzo_emulator.inject_faults("POST", SUBSCRIPTIONS, [Fault("status", status=429, retry_after="1")])
     client_for(xoxzo_emulator, sleeps).subscribe(UID)
-    assert calls(xoxzo_emulator) == [f"POST {SUBSCRIPTIONS}"] * 2
+    assert calls(xoxzo_emulator) == [f"POST {SUBSCRIPTIONS}", f"GET {SUBSCRIPTIONS}", f"POST {SUBSCRIPTIONS}"]
     assert sleeps == [1.0]
     assert subscribed(xoxzo_emulator) == [UID]
 

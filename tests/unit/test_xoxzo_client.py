@@ -523,12 +523,32 @@ def test_subscribe_not_applied_is_posted_again_after_the_list_check(lost: Any) -
     assert len(sleeps) == 1
 
 
-def test_subscribe_429_backs_off_and_posts_again_without_listing() -> None:
-    session = ScriptedSession(reply(429, {}, headers={"Retry-After": "3"}), reply(201, {}))
+def test_subscribe_429_backs_off_and_checks_the_list_before_posting_again() -> None:
+    session = ScriptedSession(reply(429, {}, headers={"Retry-After": "3"}), reply(200, []), reply(201, {}))
     client, sleeps = make_client(session)
     client.subscribe(UID)
-    assert session.methods() == ["POST /voice/dins/subscriptions/"] * 2
+    assert session.methods() == [
+        "POST /voice/dins/subscriptions/",
+        "GET /voice/dins/subscriptions/",
+        "POST /voice/dins/subscriptions/",
+    ]
     assert sleeps == [3.0]
+
+
+def test_subscribe_429_that_the_list_shows_applied_is_not_posted_again() -> None:
+    session = ScriptedSession(reply(429, {}), reply(200, [subscription_item(UID, None, din="815012345678")]))
+    client, sleeps = make_client(session)
+    assert client.subscribe(UID) == Subscription(UID, "+815012345678", None)
+    assert session.methods() == ["POST /voice/dins/subscriptions/", "GET /voice/dins/subscriptions/"]
+    assert len(sleeps) == 1
+
+
+def test_subscribe_429_with_an_unreadable_list_is_not_posted_again() -> None:
+    session = ScriptedSession(reply(429, {}), reply(401, {"detail": "Invalid username/password."}))
+    client, _ = make_client(session)
+    with pytest.raises(XoxzoOutcomeUnknownError, match="429"):
+        client.subscribe(UID)
+    assert session.methods().count("POST /voice/dins/subscriptions/") == 1
 
 
 def test_subscribe_400_is_raised_at_once() -> None:
@@ -655,11 +675,16 @@ def test_retries_are_logged_without_credentials(caplog: pytest.LogCaptureFixture
         assert "Authorization" not in dumped
 
 
-def test_subscribe_exhausted_on_429_never_lists_and_says_not_applied() -> None:
-    session = ScriptedSession(reply(429, {}), reply(429, {}))
+def test_subscribe_exhausted_on_429_lists_before_each_post_again_and_says_not_applied() -> None:
+    session = ScriptedSession(reply(429, {}), reply(200, []), reply(429, {}))
     client, sleeps = make_client(session, max_attempts=2)
     with pytest.raises(XoxzoUnavailableError, match="not applied") as caught:
         client.subscribe(UID)
+    assert not isinstance(caught.value, XoxzoOutcomeUnknownError)
     assert (caught.value.attempts, caught.value.last_status) == (2, 429)
-    assert session.methods() == ["POST /voice/dins/subscriptions/"] * 2
+    assert session.methods() == [
+        "POST /voice/dins/subscriptions/",
+        "GET /voice/dins/subscriptions/",
+        "POST /voice/dins/subscriptions/",
+    ]
     assert len(sleeps) == 1

@@ -17,7 +17,8 @@ Transport rules:
   jitter on transport failures, 429 (Retry-After honoured, capped) and 5xx;
 - other 4xx are never retried;
 - subscribe costs money and is never repeated blindly: after an ambiguous outcome (transport
-  failure, 5xx) the subscription list decides whether XOXZO applied it.
+  failure, 5xx) the subscription list decides whether XOXZO applied it, and a 429 is POSTed again
+  only after the list shows that it was not.
 
 Credentials travel only in the Authorization header (HTTP Basic); they are never logged, never put
 in exception messages and never shown in reprs.
@@ -447,7 +448,8 @@ class XoxzoClient:
 
         One POST. After an ambiguous outcome (a transport failure, 5xx), the subscription list
         decides: if the number is there, that is success; if not, POST again (within max_attempts,
-        after a backoff). 429 means not applied: back off and POST again. Other 4xx raise at once,
+        after a backoff). After a 429: back off, then look at the list (there: success), and only
+        then POST again. Other 4xx raise at once,
         unless an earlier attempt was lost: then the list decides first. Whenever an attempt's
         outcome was lost and the list cannot settle it (any failure to read it), the error is
         XoxzoOutcomeUnknownError: never a refusal, so that the caller never records as failed a
@@ -492,6 +494,18 @@ class XoxzoClient:
                 if not self._fits(delay):
                     raise self._subscribe_unavailable(din_uid, attempt, last_status, ambiguous_before, True)
                 self._sleep(delay)
+                if not ambiguous:
+                    # A 429: never POST again without looking at the list (after the pause, so
+                    # that a throttled list is not asked at once). Listed: it happened.
+                    found = self._find_subscription(
+                        din_uid, attempt, last_status, "XOXZO answered 429 Too Many Requests"
+                    )
+                    if found is not None:
+                        logger.info(
+                            "XOXZO answered a subscribe 429, yet the subscription list shows it applied",
+                            extra={"din_uid": din_uid, "attempt": attempt},
+                        )
+                        return found
         raise self._subscribe_unavailable(din_uid, self.max_attempts, last_status, ambiguous_before, False)
 
     def _subscribe_unavailable(
@@ -523,16 +537,23 @@ class XoxzoClient:
     def _subscription_path(self, din_uid: str) -> str:
         return f"{SUBSCRIPTIONS_PATH}{validate_din_uid(din_uid)}/"
 
-    def _find_subscription(self, din_uid: str, attempts: int, last_status: int | None) -> Subscription | None:
-        """The subscription list's answer about an attempt whose outcome is unknown. ANY failure to
-        read it (an outage, but also 401/403/400 or an unreadable body) leaves the outcome unknown:
-        XoxzoOutcomeUnknownError, never a refusal, since XOXZO may have subscribed (and billed) it."""
+    def _find_subscription(
+        self,
+        din_uid: str,
+        attempts: int,
+        last_status: int | None,
+        why: str = "the request was sent but its answer was lost",
+    ) -> Subscription | None:
+        """The subscription list's answer about an attempt whose outcome is unknown (or before a
+        subscribe is POSTed again). ANY failure to read it (an outage, but also 401/403/400 or an
+        unreadable body) leaves the outcome unknown: XoxzoOutcomeUnknownError, never a refusal,
+        since XOXZO may have subscribed (and billed) it."""
         try:
             subscriptions = self.list_subscriptions()
         except XoxzoError as exc:
             raise XoxzoOutcomeUnknownError(
-                f"XOXZO subscribe {din_uid}: the outcome is unknown (the request was sent but its answer "
-                f"was lost, and the subscription list could not be read: {type(exc).__name__}: {exc})",
+                f"XOXZO subscribe {din_uid}: the outcome is unknown ({why}, and the subscription list "
+                f"could not be read: {type(exc).__name__}: {exc})",
                 attempts=attempts,
                 last_status=last_status,
                 method="POST",
