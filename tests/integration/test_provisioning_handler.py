@@ -377,6 +377,43 @@ def test_custom_resource_with_placeholder_credentials_and_numbers_reports_them(
     assert provisioning_env.requests == []
 
 
+@pytest.mark.parametrize("secret", ["placeholder", "unreadable"])
+def test_a_cancel_with_unusable_credentials_leaves_the_number_active(
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    secret: str,
+) -> None:
+    handler = load_handler()
+    assert handler.lambda_handler(event("subscribe.json"), Context())["ok"] is True
+    secret_id = os.environ["XOXZO_CREDENTIALS_SECRET_ID"]
+    if secret == "placeholder":
+        boto3.client("secretsmanager").put_secret_value(
+            SecretId=secret_id, SecretString='{"sid": "REPLACE_ME", "auth_token": "REPLACE_ME"}'
+        )
+    else:
+        monkeypatch.setenv("XOXZO_CREDENTIALS_SECRET_ID", "missing-secret")
+    parameters.clear_caches()
+    provisioning_env.clear_requests()
+
+    answer = handler.lambda_handler(event("cancel.json"), Context())
+
+    assert answer["error"]["type"] == (
+        "CredentialsError" if secret == "placeholder" else "ConfigurationError"
+    )
+    assert provisioning_env.requests == []
+    assert record_of(SUBSCRIBED).status is NumberStatus.ACTIVE  # not `cancelling`: nothing was sent
+    # Once the secret is fixed, the number is still one set-action-url (and deploys) point.
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=secret_id,
+        SecretString=json.dumps({"sid": provisioning_env.sid, "auth_token": provisioning_env.auth_token}),
+    )
+    monkeypatch.setenv("XOXZO_CREDENTIALS_SECRET_ID", secret_id)
+    parameters.clear_caches()
+    pointed = handler.lambda_handler(event("set-action-url-one.json"), Context())
+    assert pointed["ok"] is True, pointed
+
+
 def test_custom_resource_with_an_unreadable_secret_answers_success_with_the_error(
     load_handler: Callable[[], ModuleType],
     provisioning_env: XoxzoEmulator,

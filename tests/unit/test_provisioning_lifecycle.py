@@ -27,6 +27,7 @@ from xoxzo_din.xoxzo_api import (
     AvailableDin,
     Subscription,
     XoxzoAuthError,
+    XoxzoCredentialsError,
     XoxzoNotFoundError,
     XoxzoUnavailableError,
     XoxzoValidationError,
@@ -658,6 +659,48 @@ def test_cancel_refuses_numbers_that_were_never_ours(world: World) -> None:
     assert world.xoxzo.calls("cancel") == 0
 
 
+@pytest.mark.parametrize("held", [True, False], ids=["recorded", "not-recorded"])
+def test_a_cancel_without_usable_credentials_writes_no_intent(world: World, held: bool) -> None:
+    world.xoxzo.holds(TOKYO, ACTION_URL)
+    if held:
+        world.seed(TOKYO, NumberStatus.ACTIVE, action_url=ACTION_URL)
+
+    def placeholder_secret() -> Any:
+        raise XoxzoCredentialsError("XOXZO credentials unusable: sid is still the REPLACE_ME placeholder")
+
+    provisioner = world.make(client=None, client_factory=placeholder_secret)
+    with pytest.raises(XoxzoCredentialsError):
+        provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
+
+    # Nothing was sent, so nothing says `cancelling`: set-action-url still works on the number.
+    if held:
+        assert world.record(TOKYO.din_uid).status is NumberStatus.ACTIVE
+        assert world.provisioner.set_action_url(TOKYO.din_uid).set_count == 1
+    else:
+        assert world.numbers.get(TOKYO.din_uid) is None
+    assert world.xoxzo.calls("cancel") == 0
+
+
+def test_sync_puts_a_stale_cancel_intent_xoxzo_still_lists_back_to_active(world: World) -> None:
+    world.xoxzo.holds(TOKYO, OTHER_URL)
+    world.seed(TOKYO, NumberStatus.CANCELLING, action_url=OTHER_URL)  # an hour old: nothing runs it
+
+    report = world.provisioner.sync()
+
+    assert [(a.din_uid, a.action) for a in report.actions] == [
+        (TOKYO.din_uid, "cancel_abandoned"),
+        (TOKYO.din_uid, "action_url_set"),
+        (TOKYO.din_uid, "default_route_created"),
+    ]
+    assert report.pending == [] and report.errors == []
+    record = world.record(TOKYO.din_uid)
+    assert (record.status, record.action_url) == (NumberStatus.ACTIVE, ACTION_URL)
+    assert record.note is not None and "never took effect" in record.note
+    assert world.xoxzo.calls("cancel") == 0
+    # Active again: every operation on active numbers applies to it.
+    assert world.provisioner.set_action_url(all_numbers=True).set_count == 1
+
+
 def test_cancelling_a_cancelled_number_again_calls_nothing(world: World) -> None:
     world.seed(TOKYO, NumberStatus.CANCELLED)
 
@@ -882,6 +925,7 @@ def test_adopting_refuses_a_record_that_changed_since_it_was_read(world: World) 
 def test_sync_reports_an_unfinished_cancel_and_a_xoxzo_failure_without_stopping(world: World) -> None:
     world.xoxzo.holds(TOKYO, ACTION_URL)
     world.seed(TOKYO, NumberStatus.CANCELLING, action_url=ACTION_URL)
+    world.clock.now = datetime(2026, 4, 1, 8, 2, tzinfo=UTC)  # the cancel intent is two minutes old
     world.xoxzo.holds(OSAKA, OTHER_URL)
     world.seed(OSAKA, NumberStatus.ACTIVE, action_url=OTHER_URL)
     world.xoxzo.holds(IP_PHONE, OTHER_URL)

@@ -23,10 +23,12 @@ A crash after any step is repaired by `sync`, which compares XOXZO's subscriptio
 records: it completes `subscribing` records XOXZO has (steps 3-6), marks `failed` the ones XOXZO
 never got (once they are older than `SUBSCRIBE_GRACE`, so that a subscribe still running is not
 disturbed), imports numbers only XOXZO has, marks `missing_at_xoxzo` the active ones XOXZO no longer
-has, finishes unfinished cancels, re-points action URLs that differ and creates the default route
-of active numbers that have no route at all.
+has, finishes unfinished cancels (a stale cancel intent XOXZO still lists becomes active again),
+re-points action URLs that differ and creates the default route of active numbers that have no
+route at all.
 
-`cancel` writes `cancelling` before XOXZO's DELETE and `cancelled` after it, for the same reason.
+`cancel` writes `cancelling` before XOXZO's DELETE and `cancelled` after it, for the same reason
+(and builds the XOXZO client, reading the credentials, before writing it).
 
 Once XOXZO has the subscription (POSTed now, adopted or already held), or has dropped it (cancel),
 an unexpected failure of a later step of ours (e.g. a DynamoDB error) is not answered as a bug:
@@ -82,8 +84,8 @@ if TYPE_CHECKING:
 
 ROUTES_TABLE_ENV = "ROUTES_TABLE_NAME"
 
-# Longer than the provisioning function's timeout (120 s): a `subscribing` record older than this
-# belongs to no running invocation, so sync may decide its fate.
+# Longer than the provisioning function's timeout (120 s): a `subscribing` or `cancelling` record
+# older than this belongs to no running invocation, so sync may decide its fate.
 SUBSCRIBE_GRACE = timedelta(minutes=5)
 
 _COUNTRY = re.compile(r"[A-Za-z]{2}")  # ASCII only: "ß".upper() is "SS"
@@ -800,9 +802,12 @@ class Provisioner:
             raise ConflictError(f"the subscribe of {din_uid} is unfinished; run sync first, then cancel")
 
         self._require_time(f"cancel {din_uid}: nothing was cancelled")
+        # The client (and its credentials) BEFORE the intent: a placeholder or unreadable secret must
+        # not leave a `cancelling` record behind for a DELETE that was never sent.
+        client = self.client
         number, status_before = self._record_cancel_intent(din_uid, record)
         try:
-            self.client.cancel(din_uid)
+            client.cancel(din_uid)
             outcome, note = "cancelled", "cancelled"
         except XoxzoNotFoundError:
             outcome, note = "already_gone", "XOXZO answered 404 to the cancel: already gone there"
@@ -928,15 +933,38 @@ class Provisioner:
                 SyncAction(din_uid, number, "imported", "subscribed at XOXZO, no record here")
             )
         elif record.status is NumberStatus.CANCELLING:
-            report.pending.append(
+            if not self._is_stale(record):
+                report.pending.append(
+                    SyncAction(
+                        din_uid,
+                        number,
+                        "cancel_unfinished",
+                        f"a cancel was requested at {record.updated_at} and XOXZO still has the number: "
+                        "it may still be running (a later sync settles it), or run cancel again",
+                    )
+                )
+                return
+            # No invocation is running it any more, and XOXZO still bills the number: the DELETE
+            # never reached XOXZO (or was refused). Active again, as XOXZO has it.
+            current = self._numbers.mark_active(
+                din_uid,
+                now=now,
+                note=(
+                    f"the cancel requested at {record.updated_at} never took effect: XOXZO still has it "
+                    f"(settled by sync at {now})"
+                ),
+                number=number,
+                seen=record,
+            )
+            report.actions.append(
                 SyncAction(
                     din_uid,
                     number,
-                    "cancel_unfinished",
-                    "a cancel was requested but XOXZO still has the number: run cancel again",
+                    "cancel_abandoned",
+                    f"a cancel intent of {record.updated_at} XOXZO never applied: marked active again "
+                    "(still billed; run cancel again to cancel it)",
                 )
             )
-            return
         elif record.status is NumberStatus.SUBSCRIBING:
             current = self._numbers.mark_active(
                 din_uid,
