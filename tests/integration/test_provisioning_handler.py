@@ -580,6 +580,58 @@ def test_wrong_credentials_are_reported_without_leaking_them(
     assert wrong_token not in printed and wrong_token not in json.dumps(answer)
 
 
+def test_a_fixed_placeholder_secret_is_used_at_once_by_a_warm_function(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator
+) -> None:
+    secret_id = os.environ["XOXZO_CREDENTIALS_SECRET_ID"]
+    secrets = boto3.client("secretsmanager")
+    secrets.put_secret_value(
+        SecretId=secret_id, SecretString='{"sid": "REPLACE_ME", "auth_token": "REPLACE_ME"}'
+    )
+    handler = load_handler()
+    first = handler.lambda_handler(event("list.json"), Context())
+    assert first["error"]["type"] == "CredentialsError"
+
+    # As the answer's hint says; the warm container's cache (5 minutes) still holds the placeholder.
+    secrets.put_secret_value(
+        SecretId=secret_id,
+        SecretString=json.dumps({"sid": provisioning_env.sid, "auth_token": provisioning_env.auth_token}),
+    )
+    second = handler.lambda_handler(event("list.json"), Context())
+
+    assert second["ok"] is True, second
+    assert [(r.method, r.status) for r in provisioning_env.requests] == [("GET", 200)]
+
+
+def test_a_fixed_wrong_token_is_used_at_once_by_a_warm_function(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator
+) -> None:
+    secret_id = os.environ["XOXZO_CREDENTIALS_SECRET_ID"]
+    secrets = boto3.client("secretsmanager")
+    secrets.put_secret_value(
+        SecretId=secret_id, SecretString=json.dumps({"sid": provisioning_env.sid, "auth_token": "wrong"})
+    )
+    handler = load_handler()
+    first = handler.lambda_handler(event("list.json"), Context())
+    assert first["error"]["type"] == "XoxzoAuthError"
+    # Read afresh once after the 401: the same wrong token, so the request was not sent again.
+    assert [(r.method, r.status) for r in provisioning_env.requests] == [("GET", 401)]
+
+    secrets.put_secret_value(
+        SecretId=secret_id,
+        SecretString=json.dumps({"sid": provisioning_env.sid, "auth_token": provisioning_env.auth_token}),
+    )
+    provisioning_env.clear_requests()
+    second = handler.lambda_handler(event("list.json"), Context())
+
+    assert second["ok"] is True, second
+    # The cached wrong token first, then the fixed one read after the 401.
+    assert [(r.method, r.status) for r in provisioning_env.requests] == [("GET", 401), ("GET", 200)]
+    third = handler.lambda_handler(event("list.json"), Context())
+    assert third["ok"] is True
+    assert [r.status for r in provisioning_env.requests] == [401, 200, 200]  # the cache holds the fix
+
+
 def test_an_invalid_event_lists_every_problem_and_calls_nothing(
     load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator
 ) -> None:

@@ -658,6 +658,81 @@ def test_subscribe_refused_after_a_lost_attempt_and_not_listed_is_the_refusal() 
     assert len(session.calls) == 4
 
 
+# ---- credentials read afresh after a 401 --------------------------------------------------------
+
+
+class Refresher:
+    """refresh_credentials: returns the next scripted credentials (or raises), counting calls."""
+
+    def __init__(self, *results: XoxzoCredentials | Exception) -> None:
+        self.results = deque(results)
+        self.calls = 0
+
+    def __call__(self) -> XoxzoCredentials:
+        self.calls += 1
+        result = self.results.popleft()
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+
+FIXED = XoxzoCredentials(SID, "tok-FIXED-after-rotation-1234")
+UNAUTHORIZED = {"detail": "Invalid username/password."}
+
+
+def test_a_401_reads_the_credentials_afresh_and_sends_the_request_again_with_them() -> None:
+    session = ScriptedSession(reply(401, UNAUTHORIZED), reply(200, []))
+    refresher = Refresher(FIXED)
+    client, sleeps = make_client(session, refresh_credentials=refresher)
+    assert client.list_subscriptions() == []
+    assert [call.kwargs["auth"] for call in session.calls] == [(SID, TOKEN), (SID, FIXED.auth_token)]
+    assert refresher.calls == 1
+    assert sleeps == []
+
+
+def test_a_401_subscribe_is_sent_again_with_fresh_credentials_it_applied_nothing() -> None:
+    session = ScriptedSession(reply(401, UNAUTHORIZED), reply(201, {}))
+    client, _ = make_client(session, refresh_credentials=Refresher(FIXED))
+    assert client.subscribe(UID) == Subscription(UID, None, None)
+    assert session.methods() == ["POST /voice/dins/subscriptions/"] * 2
+
+
+@pytest.mark.parametrize(
+    "refreshed", [CREDENTIALS, XoxzoCredentialsError("placeholder"), RuntimeError("no network")], ids=repr
+)
+def test_a_401_stands_when_the_fresh_credentials_are_the_same_or_unreadable(refreshed: Any) -> None:
+    session = ScriptedSession(reply(401, UNAUTHORIZED))
+    refresher = Refresher(refreshed)
+    client, _ = make_client(session, refresh_credentials=refresher)
+    with pytest.raises(XoxzoAuthError):
+        client.search()
+    assert len(session.calls) == 1
+    assert refresher.calls == 1
+
+
+def test_the_credentials_are_read_afresh_once_per_client_only() -> None:
+    other = XoxzoCredentials(SID, "tok-yet-another-5678")
+    session = ScriptedSession(reply(401, UNAUTHORIZED), reply(401, UNAUTHORIZED), reply(401, UNAUTHORIZED))
+    refresher = Refresher(FIXED, other)
+    client, _ = make_client(session, refresh_credentials=refresher)
+    with pytest.raises(XoxzoAuthError) as first:
+        client.search()
+    with pytest.raises(XoxzoAuthError):
+        client.search()
+    assert refresher.calls == 1
+    assert len(session.calls) == 3
+    assert FIXED.auth_token not in str(first.value)
+
+
+def test_a_403_does_not_read_the_credentials_again() -> None:
+    session = ScriptedSession(reply(403, {"detail": "IP not allowed"}))
+    refresher = Refresher(FIXED)
+    client, _ = make_client(session, refresh_credentials=refresher)
+    with pytest.raises(XoxzoAuthError):
+        client.search()
+    assert refresher.calls == 0
+
+
 # ---- logging -----------------------------------------------------------------------------------
 
 

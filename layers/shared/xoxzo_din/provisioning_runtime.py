@@ -32,7 +32,9 @@ ACTION_URL_ENV: Final = "ACTION_URL"
 STACK_ID_ENV: Final = "STACK_ID"
 
 # Credentials are read at most every 5 minutes per container: a rotated secret is picked up soon,
-# and Secrets Manager is not called on every invocation.
+# and Secrets Manager is not called on every invocation. A cached value that turns out unusable (the
+# placeholder, a missing key, or credentials XOXZO answers 401) is read afresh once per invocation:
+# fixing the secret as a CredentialsError or XoxzoAuthError answer says works at once.
 SECRET_MAX_AGE_SECONDS: Final = 300
 
 # Operations run by a person can wait for XOXZO (the client's defaults); a deployment must not.
@@ -67,16 +69,36 @@ def build_provisioner(settings: ClientSettings, budget: TimeBudget) -> Provision
 
 
 def xoxzo_client(settings: ClientSettings, budget: TimeBudget) -> XoxzoClient:
-    """The XOXZO client with the credentials from the secret and the budget as its deadline."""
+    """The XOXZO client with the credentials from the secret and the budget as its deadline.
+
+    The secret is read afresh at most once per client (one per invocation): when the cached value is
+    unusable, or else on XOXZO's first 401 (the client's `refresh_credentials`)."""
+    refresh: Callable[[], XoxzoCredentials] | None = fresh_credentials
+    try:
+        credentials = read_credentials()
+    except XoxzoCredentialsError:
+        # Perhaps a cached value from before the fix the answer's hint asks for.
+        credentials = fresh_credentials()
+        refresh = None  # just read: a 401 would not be cured by reading it again
+    base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    return XoxzoClient.with_settings(
+        credentials, base_url, settings, deadline=budget.seconds_left, refresh_credentials=refresh
+    )
+
+
+def read_credentials(*, force_fetch: bool = False) -> XoxzoCredentials:
+    """The credentials in the secret: cached for SECRET_MAX_AGE_SECONDS, unless `force_fetch`."""
     secret: Mapping[str, Any] = parameters.get_secret(
-        required_env(SECRET_ID_ENV), transform="json", max_age=SECRET_MAX_AGE_SECONDS
+        required_env(SECRET_ID_ENV), transform="json", max_age=SECRET_MAX_AGE_SECONDS, force_fetch=force_fetch
     )
     if not isinstance(secret, Mapping):
         raise XoxzoCredentialsError("XOXZO credentials unusable: the secret is not a JSON object")
-    base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-    return XoxzoClient.with_settings(
-        XoxzoCredentials.from_mapping(secret), base_url, settings, deadline=budget.seconds_left
-    )
+    return XoxzoCredentials.from_mapping(secret)
+
+
+def fresh_credentials() -> XoxzoCredentials:
+    """The credentials as the secret holds them now (the cache is bypassed, then updated)."""
+    return read_credentials(force_fetch=True)
 
 
 def required_env(name: str) -> str:

@@ -21,7 +21,10 @@ Transport rules:
   only after the list shows that it was not.
 
 Credentials travel only in the Authorization header (HTTP Basic); they are never logged, never put
-in exception messages and never shown in reprs.
+in exception messages and never shown in reprs. A client given `refresh_credentials` (a fresh read of
+the credentials secret) calls it once, on the first 401, and repeats that request once if the
+credentials changed: a warm Lambda's cached secret must not outlive its fix. A 401 applied nothing,
+so repeating even a subscribe is not a blind retry.
 """
 
 from __future__ import annotations
@@ -334,8 +337,10 @@ class XoxzoClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         deadline: Callable[[], float] | None = None,
+        refresh_credentials: Callable[[], XoxzoCredentials] | None = None,
     ) -> None:
-        """`deadline` returns the seconds left for XOXZO calls (None: no limit)."""
+        """`deadline` returns the seconds left for XOXZO calls (None: no limit).
+        `refresh_credentials` reads the credentials afresh: called at most once, after a 401."""
         if not credentials.sid or not credentials.auth_token:
             raise XoxzoCredentialsError("XOXZO credentials unusable: sid or auth_token is empty")
         parts = urlsplit(base_url)
@@ -352,6 +357,8 @@ class XoxzoClient:
         if backoff_base < 0 or backoff_max < 0:
             raise ValueError("backoff values must not be negative")
         self._credentials = credentials
+        self._refresh_credentials = refresh_credentials
+        self._redacted: list[str] = [credentials.auth_token, credentials.sid]
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
         self.max_attempts = max_attempts
@@ -371,6 +378,7 @@ class XoxzoClient:
         settings: ClientSettings = ClientSettings(),  # frozen: a shared default is safe
         *,
         deadline: Callable[[], float] | None = None,
+        refresh_credentials: Callable[[], XoxzoCredentials] | None = None,
     ) -> XoxzoClient:
         return cls(
             credentials,
@@ -381,6 +389,7 @@ class XoxzoClient:
             backoff_base=settings.backoff_base,
             backoff_max=settings.backoff_max,
             deadline=deadline,
+            refresh_credentials=refresh_credentials,
         )
 
     @property
@@ -570,7 +579,46 @@ class XoxzoClient:
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
     ) -> requests.Response | requests.RequestException:
-        """One HTTP exchange: the response, or the transport error (`_TRANSPORT_ERRORS`)."""
+        """One HTTP exchange: the response, or the transport error (`_TRANSPORT_ERRORS`). A first
+        401 is answered by reading the credentials afresh and, if they changed, sending it again."""
+        outcome = self._exchange(method, path, params=params, data=data)
+        if (
+            isinstance(outcome, requests.Response)
+            and outcome.status_code == _HTTP_UNAUTHORIZED
+            and self._credentials_refreshed()
+            and self._fits(0.0)
+        ):
+            outcome = self._exchange(method, path, params=params, data=data)
+        return outcome
+
+    def _credentials_refreshed(self) -> bool:
+        """Read the credentials afresh (once per client); True if they changed."""
+        refresh, self._refresh_credentials = self._refresh_credentials, None
+        if refresh is None:
+            return False
+        try:
+            fresh = refresh()
+        except Exception as exc:  # the 401 stands; the reason is logged by type only
+            logger.warning(
+                "XOXZO answered 401; reading the credentials afresh failed",
+                extra={"error": type(exc).__name__},
+            )
+            return False
+        if fresh == self._credentials:
+            return False
+        logger.info("XOXZO answered 401; the credentials changed since they were read: sending again")
+        self._credentials = fresh
+        self._redacted += [fresh.auth_token, fresh.sid]
+        return True
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+    ) -> requests.Response | requests.RequestException:
         try:
             return self._session.request(
                 method,
@@ -699,7 +747,7 @@ class XoxzoClient:
         )
 
     def _redact(self, text: str) -> str:
-        for secret in (self._credentials.auth_token, self._credentials.sid):
+        for secret in self._redacted:
             if secret:
                 text = text.replace(secret, _REDACTED)
         return text
