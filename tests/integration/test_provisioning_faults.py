@@ -153,7 +153,15 @@ def test_5xx_then_success_is_retried(
 
     assert seen(emulator, "GET", SUBSCRIPTIONS) == 3
     assert {(a.din_uid, a.action) for a in report.actions} >= {(DIN_UID, "imported")}
-    assert record(store).status is NumberStatus.ACTIVE
+    imported = record(store)
+    assert imported.status is NumberStatus.ACTIVE
+    # What the emulator's subscription list says about it besides the number.
+    assert (imported.monthly_cost, imported.minute_cost, imported.country_code, imported.prefix) == (
+        650.0,
+        1.0,
+        "81",
+        "50",
+    )
 
 
 def test_429_is_retried_and_honoured(

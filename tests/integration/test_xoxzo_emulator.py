@@ -275,10 +275,16 @@ def test_our_client_full_lifecycle(xoxzo_emulator: XoxzoEmulator) -> None:
     assert [d.number for d in osaka] == ["+81612345678", "+81655550000", "+81664321098"]
     assert osaka[0] == AvailableDin(OSAKA_UID, "+81612345678", "81", "6", 1100.0, 2.0)
 
-    assert client.subscribe(OSAKA_UID) == Subscription(OSAKA_UID, "+81612345678", None)
+    details: dict[str, Any] = {
+        "monthly_cost": 1100.0,
+        "minute_cost": 2.0,
+        "country_code": "81",
+        "prefix": "6",
+    }
+    assert client.subscribe(OSAKA_UID) == Subscription(OSAKA_UID, "+81612345678", None, **details)
     assert OSAKA_UID not in {d.din_uid for d in client.search()}
     client.set_action_url(OSAKA_UID, ACTION_URL)
-    assert client.list_subscriptions() == [Subscription(OSAKA_UID, "+81612345678", ACTION_URL)]
+    assert client.list_subscriptions() == [Subscription(OSAKA_UID, "+81612345678", ACTION_URL, **details)]
     client.cancel(OSAKA_UID)
     assert client.list_subscriptions() == []
     assert OSAKA_UID in {d.din_uid for d in client.search()}

@@ -36,6 +36,8 @@ DINS = "/voice/dins/"
 SUBSCRIPTIONS = "/voice/dins/subscriptions/"
 ONE = f"/voice/dins/subscriptions/{UID}/"
 READ_TIMEOUT = 0.3
+# What the emulator's subscription items say about UID besides its number and action URL.
+DETAILS: dict[str, Any] = {"monthly_cost": 650.0, "minute_cost": 1.0, "country_code": "81", "prefix": "50"}
 
 
 class Sleeps(list[float]):
@@ -96,7 +98,7 @@ def test_5xx_then_success(xoxzo_emulator: XoxzoEmulator, sleeps: Sleeps) -> None
     xoxzo_emulator.presubscribe(UID, ACTION_URL)
     xoxzo_emulator.inject_faults("GET", SUBSCRIPTIONS, [500, 502, 503])
     result = client_for(xoxzo_emulator, sleeps).list_subscriptions()
-    assert result == [Subscription(UID, NUMBER, ACTION_URL)]
+    assert result == [Subscription(UID, NUMBER, ACTION_URL, **DETAILS)]
     assert [r.status for r in xoxzo_emulator.requests] == [500, 502, 503, 200]
     assert len(sleeps) == 3
     assert all(0 <= delay <= min(8.0, 0.5 * 2**n) for n, delay in enumerate(sleeps))
@@ -205,7 +207,7 @@ def test_subscribe_applied_but_answer_lost_is_found_in_the_list(
 ) -> None:
     xoxzo_emulator.inject_faults("POST", SUBSCRIPTIONS, [lost])
     result = client_for(xoxzo_emulator, sleeps).subscribe(UID)
-    assert result == Subscription(UID, NUMBER, None)
+    assert result == Subscription(UID, NUMBER, None, **DETAILS)
     assert calls(xoxzo_emulator) == [f"POST {SUBSCRIPTIONS}", f"GET {SUBSCRIPTIONS}"]  # exactly ONE POST
     assert subscribed(xoxzo_emulator) == [UID]
     assert sleeps == []
@@ -217,7 +219,7 @@ def test_subscribe_not_applied_is_posted_again_after_checking_the_list(
 ) -> None:
     xoxzo_emulator.inject_faults("POST", SUBSCRIPTIONS, [lost])
     result = client_for(xoxzo_emulator, sleeps).subscribe(UID)
-    assert result == Subscription(UID, NUMBER, None)
+    assert result == Subscription(UID, NUMBER, None, **DETAILS)
     assert calls(xoxzo_emulator) == [f"POST {SUBSCRIPTIONS}", f"GET {SUBSCRIPTIONS}", f"POST {SUBSCRIPTIONS}"]
     assert [r.status for r in xoxzo_emulator.requests][1:] == [200, 201]
     assert subscribed(xoxzo_emulator) == [UID]  # exactly once

@@ -64,7 +64,15 @@ class FakeXoxzo:
         return self.journal.count(f"xoxzo.{name}")
 
     def holds(self, din: AvailableDin, action_url: str | None = None) -> None:
-        self.subscribed[din.din_uid] = Subscription(din.din_uid, din.number, action_url)
+        self.subscribed[din.din_uid] = Subscription(
+            din.din_uid,
+            din.number,
+            action_url,
+            monthly_cost=din.monthly_cost,
+            minute_cost=din.minute_cost,
+            country_code=din.country_code,
+            prefix=din.prefix,
+        )
 
     def search(self, *, country: str | None = None, prefix: str | None = None) -> list[AvailableDin]:
         self._call("search")
@@ -785,6 +793,39 @@ def test_sync_repairs_every_kind_of_drift_and_reports_it(world: World) -> None:
 
     second = world.provisioner.sync()
     assert second.actions == [] and second.in_sync == 5
+
+
+def details(record: NumberRecord) -> tuple[object, ...]:
+    return (record.monthly_cost, record.minute_cost, record.country_code, record.prefix)
+
+
+def test_imported_adopted_and_cancelled_unrecorded_numbers_keep_what_xoxzo_lists_about_them(
+    world: World,
+) -> None:
+    world.xoxzo.holds(OSAKA)  # only at XOXZO: imported by sync
+    world.xoxzo.holds(TOKYO)  # only at XOXZO: adopted by subscribe
+    world.xoxzo.holds(IP_PHONE)  # only at XOXZO: cancelled without a record here
+
+    world.provisioner.subscribe(TOKYO.din_uid)
+    world.provisioner.cancel(IP_PHONE.din_uid, confirm=IP_PHONE.din_uid)
+    world.provisioner.sync()
+
+    assert details(world.record(OSAKA.din_uid)) == (1100.0, 2.0, "81", "6")
+    assert details(world.record(TOKYO.din_uid)) == (1300.0, 2.0, "81", "3")
+    assert details(world.record(IP_PHONE.din_uid)) == (650.0, 1.0, "81", "50")
+
+
+def test_adopting_or_reactivating_fills_only_the_details_a_record_lacks(world: World) -> None:
+    world.xoxzo.holds(TOKYO)
+    world.seed(TOKYO, NumberStatus.MISSING_AT_XOXZO, monthly_cost=999.0)  # what search said then
+    world.xoxzo.holds(OSAKA)
+    world.seed(OSAKA, NumberStatus.CANCELLED)
+
+    assert world.provisioner.subscribe(TOKYO.din_uid).outcome == "adopted"
+    world.provisioner.sync()
+
+    assert details(world.record(TOKYO.din_uid)) == (999.0, 2.0, "81", "3")
+    assert details(world.record(OSAKA.din_uid)) == (1100.0, 2.0, "81", "6")
 
 
 def test_sync_leaves_a_young_subscribe_intent_alone(world: World) -> None:

@@ -256,6 +256,28 @@ def test_list_subscriptions_reads_din_uid_action_url_and_optional_number() -> No
     ]
 
 
+def test_list_subscriptions_reads_costs_country_and_prefix_when_given_and_usable() -> None:
+    # Not confirmed fields of a subscription item: read when usable, None otherwise, never an error.
+    body = [
+        {**AVAILABLE_ITEM, "action": {"url": None}},
+        subscription_item(
+            "JPstrings", None, monthly_cost="1300.0", minute_cost="2", country_code=81, prefix=3
+        ),
+        subscription_item(
+            "JPjunk", None, monthly_cost="free", minute_cost=-1, country_code="+81", prefix=["3"]
+        ),
+        subscription_item(
+            "JPodd", None, monthly_cost=True, minute_cost=float("nan"), country_code="", prefix=None
+        ),
+    ]
+    client, _ = make_client(ScriptedSession(reply(200, body)))
+    listed = client.list_subscriptions()
+    assert listed[0] == Subscription(UID, "+815012345678", None, 650.0, 1.0, "81", "50")
+    assert listed[1] == Subscription("JPstrings", None, None, 1300.0, 2.0, "81", "3")
+    assert listed[2] == Subscription("JPjunk", None, None)
+    assert listed[3] == Subscription("JPodd", None, None)
+
+
 def test_list_subscriptions_refuses_an_item_without_din_uid() -> None:
     client, _ = make_client(ScriptedSession(reply(200, [{"action": {"url": None}}])))
     with pytest.raises(XoxzoProtocolError, match="din_uid"):

@@ -50,6 +50,10 @@ class NumberStatus(StrEnum):
     MISSING_AT_XOXZO = "missing_at_xoxzo"
 
 
+# What XOXZO says about a number besides its status: its search (when we subscribe), or its
+# subscription list (when a number is imported or adopted).
+DETAIL_FIELDS = ("monthly_cost", "minute_cost", "country_code", "prefix")
+
 # Statuses in which XOXZO may be billing us for the number.
 HELD_STATUSES = frozenset({NumberStatus.SUBSCRIBING, NumberStatus.ACTIVE, NumberStatus.CANCELLING})
 
@@ -180,16 +184,22 @@ class NumbersStore:
         number: str | None = None,
         subscribed_at: str | None = None,
         seen: NumberRecord | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> NumberRecord:
         """XOXZO has the subscription. Without `seen` (a subscribe that just got XOXZO's answer)
         the only condition is that the record exists; with `seen`, the record must still be that
         version. A `cancelled_at` of `seen` moves to `previous_cancelled_at`: an active number has
-        no cancellation, but its history is kept."""
+        no cancellation, but its history is kept. `details` (DETAIL_FIELDS) are written too."""
         values: dict[str, Any] = {"status": NumberStatus.ACTIVE, "note": note}
         if number is not None:
             values["number"] = number
         if subscribed_at is not None:
             values["subscribed_at"] = subscribed_at
+        for name, value in (details or {}).items():
+            if name not in DETAIL_FIELDS:
+                raise ValueError(f"not a detail of a number: {name}")
+            if value is not None:
+                values[name] = value
         remove: tuple[str, ...] = ()
         if seen is not None and seen.cancelled_at is not None:
             values["previous_cancelled_at"] = seen.cancelled_at

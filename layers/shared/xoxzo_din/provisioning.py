@@ -51,6 +51,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from xoxzo_din.numbers_store import (
+    DETAIL_FIELDS,
     HELD_STATUSES,
     NumberRecord,
     NumbersStore,
@@ -608,6 +609,7 @@ class Provisioner:
                 action_url=at_xoxzo.action_url,
                 note=note,
                 created_at=now,
+                **_details(at_xoxzo),
             )
             with _after_subscription(din_uid, "adopted", "recording it here"):
                 self._create_or_conflict(record)
@@ -618,7 +620,12 @@ class Provisioner:
             with _after_subscription(din_uid, "adopted", "marking it active here"):
                 try:
                     current = self._numbers.mark_active(
-                        din_uid, now=now, note=note, number=number, seen=existing
+                        din_uid,
+                        now=now,
+                        note=note,
+                        number=number,
+                        seen=existing,
+                        details=_details(at_xoxzo, existing),
                     )
                     if at_xoxzo.action_url != existing.action_url and at_xoxzo.action_url is not None:
                         current = self._numbers.record_action_url(
@@ -863,6 +870,7 @@ class Provisioner:
                     action_url=at_xoxzo.action_url,
                     note=f"cancel requested at {now} for a number not recorded here",
                     created_at=now,
+                    **_details(at_xoxzo),
                 )
             )
             return number, NumberStatus.ACTIVE
@@ -927,6 +935,7 @@ class Provisioner:
                     action_url=at_xoxzo.action_url,
                     note=f"imported by sync at {now} (subscribed at XOXZO, no record here)",
                     created_at=now,
+                    **_details(at_xoxzo),
                 )
             )
             report.actions.append(
@@ -955,6 +964,7 @@ class Provisioner:
                 ),
                 number=number,
                 seen=record,
+                details=_details(at_xoxzo, record),
             )
             report.actions.append(
                 SyncAction(
@@ -973,6 +983,7 @@ class Provisioner:
                 number=number,
                 subscribed_at=now,
                 seen=record,
+                details=_details(at_xoxzo, record),
             )
             report.actions.append(
                 SyncAction(din_uid, number, "subscribe_completed", "XOXZO has it: marked active")
@@ -987,6 +998,7 @@ class Provisioner:
                 note=f"found subscribed at XOXZO by sync ({was})",
                 number=number,
                 seen=record,
+                details=_details(at_xoxzo, record),
             )
             report.actions.append(
                 SyncAction(din_uid, number, "reactivated", f"{was}, but XOXZO has it (billed)")
@@ -1117,6 +1129,17 @@ class _HasDinUid(Protocol):
 
 def _by_din_uid[T: _HasDinUid](items: Iterable[T]) -> dict[str, T]:
     return {item.din_uid: item for item in items}
+
+
+def _details(at_xoxzo: Subscription, record: NumberRecord | None = None) -> dict[str, Any]:
+    """The costs, country code and prefix XOXZO's subscription list gives (when it does) that
+    `record` lacks: what an imported or adopted number is recorded with."""
+    found = {name: getattr(at_xoxzo, name) for name in DETAIL_FIELDS}
+    return {
+        name: value
+        for name, value in found.items()
+        if value is not None and (record is None or getattr(record, name) is None)
+    }
 
 
 def _available_number(din: AvailableDin) -> AvailableNumber:

@@ -2,7 +2,8 @@
 
 Paths, methods, form fields and status codes follow /work/shared/xoxzo-din-api.md (XOXZO's docs and
 the official clients). Points the docs do not confirm (the subscribe response body, the fields of a
-subscription item other than `din_uid` and `action.url`) are read defensively, here only.
+subscription item other than `din_uid` and `action.url`: `din`, the costs, `country_code`,
+`prefix`) are read defensively, here only (`_subscription_from`).
 
 Transport rules:
 - every request has a (connect, read) timeout; the defaults live here, and only here
@@ -178,6 +179,12 @@ class Subscription:
     din_uid: str
     number: str | None  # E.164 when XOXZO gave "din" (field not confirmed), else None
     action_url: str | None  # item["action"]["url"] when present
+    # The available-DIN item's fields, when a subscription item carries them too (not confirmed):
+    # None when absent or unusable.
+    monthly_cost: float | None = None  # credits
+    minute_cost: float | None = None
+    country_code: str | None = None  # "81"
+    prefix: str | None = None  # local area prefix without the trunk 0, e.g. "3"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -295,7 +302,21 @@ def _parse_available(item: Any) -> AvailableDin | None:
     )
 
 
+def _as_digits(value: Any) -> str | None:
+    """A code such as "81" or "3" (a JSON string or number of ASCII digits), else None."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text if text.isascii() and text.isdigit() and len(text) <= 10 else None
+
+
+def _cost(value: Any) -> float | None:
+    number = _as_float(value)
+    return number if number is not None and number >= 0 else None
+
+
 def _subscription_from(item: Mapping[str, Any], din_uid: str) -> Subscription:
+    """Every field but din_uid and action.url is unconfirmed: read if usable, None otherwise."""
     din = item.get("din")
     number = None
     if isinstance(din, str | int) and not isinstance(din, bool) and str(din):
@@ -306,6 +327,10 @@ def _subscription_from(item: Mapping[str, Any], din_uid: str) -> Subscription:
         din_uid=din_uid,
         number=number,
         action_url=action_url if isinstance(action_url, str) and action_url else None,
+        monthly_cost=_cost(item.get("monthly_cost")),
+        minute_cost=_cost(item.get("minute_cost")),
+        country_code=_as_digits(item.get("country_code")),
+        prefix=_as_digits(item.get("prefix")),
     )
 
 
