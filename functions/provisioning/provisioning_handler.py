@@ -120,8 +120,8 @@ def dispatch(provisioner: Provisioner, request: Request) -> dict[str, Any]:
             cancelled = provisioner.cancel(din_uid, confirm=confirm, delete_routes=delete_routes)
             count_outcome(cancelled.outcome)
             return asdict(cancelled)
-        case SyncRequest():
-            report = provisioner.sync()
+        case SyncRequest(adopt=adopt):
+            report = provisioner.sync(adopt=adopt or None)
             metrics.add_metric(name="SyncRepairs", unit=MetricUnit.Count, value=len(report.actions))
             metrics.add_metric(name="SyncErrors", unit=MetricUnit.Count, value=len(report.errors))
             return asdict(report)

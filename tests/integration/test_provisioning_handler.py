@@ -632,6 +632,52 @@ def test_a_fixed_wrong_token_is_used_at_once_by_a_warm_function(
     assert [r.status for r in provisioning_env.requests] == [401, 200, 200]  # the cache holds the fix
 
 
+PROD_URL = "https://prod987.execute-api.ap-northeast-1.amazonaws.com/action/prod-secret-0123456789abcdef"
+PRODS_NUMBER = "JPj8mc3gt6pyw5rk"  # +81612345678 in the emulator's pool
+
+
+def test_another_stacks_number_is_reported_by_sync_and_taken_over_only_by_adopt(
+    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator
+) -> None:
+    provisioning_env.presubscribe(PRODS_NUMBER, PROD_URL)  # prod's, on the XOXZO user dev shares
+    handler = load_handler()
+
+    synced = handler.lambda_handler({"operation": "sync"}, Context())
+    cancelled = handler.lambda_handler(
+        {"operation": "cancel", "din_uid": PRODS_NUMBER, "confirm": PRODS_NUMBER}, Context()
+    )
+    invalid = handler.lambda_handler({"operation": "sync", "adopt": PRODS_NUMBER}, Context())
+
+    assert synced["ok"] is True
+    assert synced["result"]["foreign"] == [
+        {
+            "din_uid": PRODS_NUMBER,
+            "number": "+81612345678",
+            "status": None,
+            "points_to": "prod987.execute-api.ap-northeast-1.amazonaws.com",
+            "hint": f'to take it over, run sync with "adopt": ["{PRODS_NUMBER}"]',
+        }
+    ]
+    assert synced["result"]["actions"] == []
+    assert cancelled["error"]["type"] == "ForeignNumber"
+    assert invalid["error"]["type"] == "InvalidRequest"
+    assert at_xoxzo(provisioning_env) == {PRODS_NUMBER: PROD_URL}
+    assert numbers().get(PRODS_NUMBER) is None
+    assert [r.method for r in provisioning_env.requests] == ["GET", "GET"]  # the two lists, no change
+
+    adopted = handler.lambda_handler({"operation": "sync", "adopt": [PRODS_NUMBER]}, Context())
+
+    assert adopted["ok"] is True, adopted
+    assert {a["action"] for a in adopted["result"]["actions"]} == {
+        "adopted",
+        "action_url_set",
+        "default_route_created",
+    }
+    assert at_xoxzo(provisioning_env) == {PRODS_NUMBER: ACTION_URL}
+    taken = record_of(PRODS_NUMBER)
+    assert (taken.status, taken.monthly_cost, taken.prefix) == (NumberStatus.ACTIVE, 1100.0, "6")
+
+
 def test_an_invalid_event_lists_every_problem_and_calls_nothing(
     load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator
 ) -> None:

@@ -3,6 +3,7 @@ writes, in which order, and what it refuses."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner, TimeBudget
 from xoxzo_din.provisioning_errors import (
     CancelledIncompletelyError,
     ConflictError,
+    ForeignNumberError,
     InvalidRequestError,
     NotAvailableError,
     NotHeldError,
@@ -37,6 +39,12 @@ ACTION_URL = (
     "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/s3cr3t-0123456789abcdefghijklmnop"
 )
 OTHER_URL = "https://old.example.com/action/old-secret-0123456789abcdef"
+# This stack's API before its secret was rotated: still this stack's.
+ROTATED_URL = (
+    "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/rotated-away-0123456789abcdefghij"
+)
+# Another stack on the same XOXZO account (e.g. prod, when this one is dev).
+PROD_URL = "https://prod987.execute-api.ap-northeast-1.amazonaws.com/action/prod-secret-0123456789abcdef"
 TOKYO = AvailableDin("JPg3nw7pd5xjl8va", "+81345678901", "81", "3", 1300.0, 2.0)
 IP_PHONE = AvailableDin("JPafr34rafic76tf", "+815012345678", "81", "50", 650.0, 1.0)
 OSAKA = AvailableDin("JPj8mc3gt6pyw5rk", "+81612345678", "81", "6", 1100.0, 2.0)
@@ -266,8 +274,11 @@ def test_a_held_number_with_unfinished_steps_gets_them_finished_by_subscribe(wor
     assert world.record(TOKYO.din_uid).action_url == ACTION_URL
 
 
-def test_a_number_xoxzo_already_has_is_adopted_without_posting(world: World) -> None:
-    world.xoxzo.holds(TOKYO, action_url=OTHER_URL)
+@pytest.mark.parametrize("url_at_xoxzo", [None, ROTATED_URL, ACTION_URL], ids=["none", "rotated", "ours"])
+def test_a_number_xoxzo_already_has_is_adopted_without_posting(
+    world: World, url_at_xoxzo: str | None
+) -> None:
+    world.xoxzo.holds(TOKYO, action_url=url_at_xoxzo)
 
     result = world.provisioner.subscribe(TOKYO.din_uid)
 
@@ -280,6 +291,25 @@ def test_a_number_xoxzo_already_has_is_adopted_without_posting(world: World) -> 
         ACTION_URL,
     )
     assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
+
+
+@pytest.mark.parametrize(
+    "status", [None, NumberStatus.CANCELLED, NumberStatus.FAILED, NumberStatus.MISSING_AT_XOXZO]
+)
+def test_subscribe_never_adopts_a_number_another_stack_points_at(
+    world: World, status: NumberStatus | None
+) -> None:
+    world.xoxzo.holds(TOKYO, action_url=PROD_URL)
+    if status is not None:
+        world.seed(TOKYO, status)
+    world.journal.clear()
+
+    with pytest.raises(ForeignNumberError, match=r'prod987\.execute-api.*"adopt": \["JPg3nw7pd5xjl8va"\]'):
+        world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == PROD_URL
+    assert [entry for entry in world.journal if not entry.startswith("xoxzo.list")] == []
+    assert world.routes_of(TOKYO.number) == []
 
 
 def test_an_interrupted_subscribe_that_reached_xoxzo_is_adopted_on_retry(world: World) -> None:
@@ -658,6 +688,30 @@ def test_cancel_of_a_number_only_xoxzo_has_keeps_a_record_of_it(world: World) ->
     assert (record.status, record.number) == (NumberStatus.CANCELLED, OSAKA.number)
 
 
+@pytest.mark.parametrize("status", [None, NumberStatus.MISSING_AT_XOXZO])
+def test_cancel_never_cancels_a_number_another_stack_points_at(
+    world: World, status: NumberStatus | None
+) -> None:
+    # The confirmation is a typo guard, not proof of ownership: `list` shows the whole account.
+    world.xoxzo.holds(OSAKA, PROD_URL)
+    if status is not None:
+        world.seed(OSAKA, status)
+
+    with pytest.raises(ForeignNumberError, match="Nothing was cancelled"):
+        world.provisioner.cancel(OSAKA.din_uid, confirm=OSAKA.din_uid)
+
+    assert world.xoxzo.calls("cancel") == 0
+    assert OSAKA.din_uid in world.xoxzo.subscribed
+    if status is None:
+        assert world.numbers.get(OSAKA.din_uid) is None
+    else:
+        assert world.record(OSAKA.din_uid).status is status
+
+    # Taken over explicitly first, it is ours to cancel.
+    world.provisioner.sync(adopt=[OSAKA.din_uid])
+    assert world.provisioner.cancel(OSAKA.din_uid, confirm=OSAKA.number).outcome == "cancelled"
+
+
 def test_cancel_refuses_numbers_that_were_never_ours(world: World) -> None:
     world.seed(TOKYO, NumberStatus.FAILED)
     with pytest.raises(NotHeldError):
@@ -751,7 +805,7 @@ def test_list_shows_drift_per_number(world: World) -> None:
 
 
 def test_sync_repairs_every_kind_of_drift_and_reports_it(world: World) -> None:
-    world.xoxzo.holds(OSAKA, OTHER_URL)  # only at XOXZO -> imported, re-pointed, default route
+    world.xoxzo.holds(OSAKA, ROTATED_URL)  # only at XOXZO, ours -> imported, re-pointed, default route
     world.seed(IP_PHONE, NumberStatus.ACTIVE)  # only ours -> missing_at_xoxzo
     world.xoxzo.holds(TOKYO)
     world.seed(TOKYO, NumberStatus.SUBSCRIBING)  # the POST happened -> active
@@ -828,6 +882,78 @@ def test_adopting_or_reactivating_fills_only_the_details_a_record_lacks(world: W
     assert details(world.record(OSAKA.din_uid)) == (1100.0, 2.0, "81", "6")
 
 
+def test_sync_leaves_numbers_another_stack_points_at_alone_and_reports_them(world: World) -> None:
+    # Dev and prod share one XOXZO API user: prod's numbers are on the list dev's sync reads.
+    world.xoxzo.holds(OSAKA, PROD_URL)  # prod's, no record here
+    world.xoxzo.holds(IP_PHONE, PROD_URL)
+    world.seed(IP_PHONE, NumberStatus.CANCELLED)  # dev cancelled it once; prod subscribed it since
+    world.xoxzo.holds(TOKYO, None)  # subscribed here, our write lost (crash): empty URL
+    crashed = AvailableDin("JPcrashed0000001", "+815055550000", "81", "50", 650.0, 1.0)
+    world.xoxzo.holds(crashed, ROTATED_URL)  # ours before a secret rotation
+
+    report = world.provisioner.sync()
+
+    assert [(f.din_uid, f.number, f.status, f.points_to) for f in report.foreign] == [
+        (IP_PHONE.din_uid, IP_PHONE.number, "cancelled", "prod987.execute-api.ap-northeast-1.amazonaws.com"),
+        (OSAKA.din_uid, OSAKA.number, None, "prod987.execute-api.ap-northeast-1.amazonaws.com"),
+    ]
+    assert report.foreign[1].hint == 'to take it over, run sync with "adopt": ["JPj8mc3gt6pyw5rk"]'
+    assert world.xoxzo.subscribed[OSAKA.din_uid].action_url == PROD_URL
+    assert world.xoxzo.subscribed[IP_PHONE.din_uid].action_url == PROD_URL
+    assert world.numbers.get(OSAKA.din_uid) is None
+    assert world.record(IP_PHONE.din_uid).status is NumberStatus.CANCELLED
+    assert world.routes_of(OSAKA.number) == [] and world.routes_of(IP_PHONE.number) == []
+    # The crash-repair cases are still imported and pointed here.
+    imported = {(a.din_uid, a.action) for a in report.actions}
+    assert {(TOKYO.din_uid, "imported"), (crashed.din_uid, "imported")} <= imported
+    assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
+    assert world.xoxzo.subscribed[crashed.din_uid].action_url == ACTION_URL
+    assert report.errors == [] and report.in_sync == 0
+    # Deploy-time re-pointing (every active number) does not touch them either.
+    world.provisioner.set_action_url(all_numbers=True)
+    assert world.xoxzo.subscribed[OSAKA.din_uid].action_url == PROD_URL
+
+    again = world.provisioner.sync()
+    assert [f.din_uid for f in again.foreign] == [IP_PHONE.din_uid, OSAKA.din_uid]
+    assert again.actions == [] and again.in_sync == 2
+
+
+def test_sync_takes_over_only_the_numbers_adopt_names(world: World) -> None:
+    world.xoxzo.holds(OSAKA, PROD_URL)
+    world.xoxzo.holds(IP_PHONE, PROD_URL)
+    world.seed(IP_PHONE, NumberStatus.MISSING_AT_XOXZO)
+
+    report = world.provisioner.sync(adopt=[OSAKA.din_uid, IP_PHONE.din_uid, "JPnotlisted00001"])
+
+    actions = {(a.din_uid, a.action) for a in report.actions}
+    assert {(OSAKA.din_uid, "adopted"), (OSAKA.din_uid, "action_url_set")} <= actions
+    assert {(IP_PHONE.din_uid, "reactivated"), (IP_PHONE.din_uid, "action_url_set")} <= actions
+    assert report.foreign == []
+    assert [(p.din_uid, p.action) for p in report.pending] == [("JPnotlisted00001", "adopt_not_found")]
+    adopted = world.record(OSAKA.din_uid)
+    assert (adopted.status, adopted.action_url) == (NumberStatus.ACTIVE, ACTION_URL)
+    assert adopted.note is not None and "prod987" in adopted.note
+    assert world.xoxzo.subscribed[OSAKA.din_uid].action_url == ACTION_URL
+    assert [route["rule_id"] for route in world.routes_of(OSAKA.number)] == [DEFAULT_RULE_ID]
+
+
+@pytest.mark.parametrize(
+    ("adopt", "problem"),
+    [
+        ("JPg3nw7pd5xjl8va", "adopt must be a non-empty list"),
+        ([], "adopt must be a non-empty list"),
+        (["../etc"], "adopt[0] '../etc' is not a XOXZO din_uid"),
+        ([TOKYO.din_uid, 7], "adopt[1] must be a string"),
+        (["JPx"] * 101, "at most 100"),
+    ],
+)
+def test_an_invalid_adopt_is_refused_before_xoxzo_is_called(world: World, adopt: Any, problem: str) -> None:
+    provisioner = world.make(client=None, client_factory=never_called)
+
+    with pytest.raises(InvalidRequestError, match=re.escape(problem)):
+        provisioner.sync(adopt=adopt)
+
+
 def test_sync_leaves_a_young_subscribe_intent_alone(world: World) -> None:
     world.seed(TOKYO, NumberStatus.SUBSCRIBING)
     world.clock.now = datetime(2026, 4, 1, 8, 2, tzinfo=UTC)
@@ -877,6 +1003,8 @@ def cancel_while_sync_waits_for_xoxzo(world: World, **cancel: Any) -> None:
 
     def listed_then_cancelled() -> list[Subscription]:
         listed = read_xoxzo()
+        # Once: the cancel reads XOXZO's list too.
+        world.xoxzo.list_subscriptions = read_xoxzo  # type: ignore[method-assign]
         world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid, **cancel)
         return listed
 
@@ -951,6 +1079,8 @@ def test_adopting_refuses_a_record_that_changed_since_it_was_read(world: World) 
 
     def cancelled_meanwhile() -> list[Subscription]:
         listed = read_xoxzo()
+        # Once: the cancel reads XOXZO's list too.
+        world.xoxzo.list_subscriptions = read_xoxzo  # type: ignore[method-assign]
         world.provisioner.cancel(TOKYO.din_uid, confirm=TOKYO.din_uid)
         return listed
 

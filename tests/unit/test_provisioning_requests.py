@@ -49,6 +49,10 @@ def problems_of(event: dict[str, object]) -> list[str]:
             CancelRequest("JPx1", "JPx1", True),
         ),
         ({"operation": "sync"}, SyncRequest()),
+        (
+            {"operation": "sync", "adopt": ["JPx1", "JPx2", "JPx1"]},
+            SyncRequest(frozenset({"JPx1", "JPx2"})),
+        ),
     ],
 )
 def test_valid_events_become_requests(event: dict[str, object], expected: object) -> None:
@@ -165,6 +169,17 @@ def test_any_json_in_any_field_is_a_request_or_an_invalid_request(event: dict[st
     except InvalidRequestError as error:
         assert error.problems
         assert all(isinstance(problem, str) and len(problem) < 400 for problem in error.problems)
+
+
+def test_sync_adopt_must_name_din_uids_in_a_list() -> None:
+    assert problems_of({"operation": "sync", "adopt": "JPx1"}) == [
+        "adopt must be a non-empty list of the din_uids to take over, e.g. [\"JPafr34rafic76tf\"], not 'JPx1'"
+    ]
+    assert problems_of({"operation": "sync", "adopt": ["JPx1", "a/b", None]}) == [
+        "adopt[1] 'a/b' is not a XOXZO din_uid (letters, digits, '.', '_', '~', '-')",
+        "adopt[2] is required (a string such as 'JPafr34rafic76tf')",
+    ]
+    assert problems_of({"operation": "sync", "adopt": True})
 
 
 def test_an_unknown_operation_names_the_known_ones() -> None:

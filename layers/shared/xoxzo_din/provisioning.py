@@ -22,10 +22,11 @@ in step 1 makes a second, concurrent subscribe of the same din_uid fail instead 
 A crash after any step is repaired by `sync`, which compares XOXZO's subscription list with our
 records: it completes `subscribing` records XOXZO has (steps 3-6), marks `failed` the ones XOXZO
 never got (once they are older than `SUBSCRIBE_GRACE`, so that a subscribe still running is not
-disturbed), imports numbers only XOXZO has, marks `missing_at_xoxzo` the active ones XOXZO no longer
-has, finishes unfinished cancels (a stale cancel intent XOXZO still lists becomes active again),
-re-points action URLs that differ and creates the default route of active numbers that have no
-route at all.
+disturbed), imports numbers only XOXZO has (only if their action URL is empty or this stack's: one
+pointing elsewhere is another stack's until `adopt` names it), marks `missing_at_xoxzo` the active
+ones XOXZO no longer has, finishes unfinished cancels (a stale cancel intent XOXZO still lists
+becomes active again), re-points action URLs that differ and creates the default route of active
+numbers that have no route at all.
 
 `cancel` writes `cancelling` before XOXZO's DELETE and `cancelled` after it, for the same reason
 (and builds the XOXZO client, reading the credentials, before writing it).
@@ -40,11 +41,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 import boto3
 from boto3.dynamodb.conditions import Attr, Key
@@ -62,6 +64,7 @@ from xoxzo_din.phone import to_e164
 from xoxzo_din.provisioning_errors import (
     CancelledIncompletelyError,
     ConflictError,
+    ForeignNumberError,
     InvalidRequestError,
     NotAvailableError,
     NotHeldError,
@@ -97,6 +100,9 @@ _PREFIX_EXAMPLE = "'813' for Tokyo 03, '8150' for 050"
 # How much of a wrong value a problem message shows.
 _SHOWN_CHARS = 80
 _URL = re.compile(r"https?://[^\s/?#]+(/[^\s]*)?")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# How many din_uids one sync may be asked to take over.
+MAX_ADOPT = 100
 
 Clock = Callable[[], datetime]
 
@@ -303,6 +309,62 @@ def redact_url(url: str | None) -> str | None:
     return f"{head}/{last[:4]}***"
 
 
+def _url_base(url: str) -> tuple[str, str, int | None, str] | None:
+    """An action URL but for its last path segment (the secret): scheme, host, port, path."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    scheme = parts.scheme.lower()
+    head = parts.path.rstrip("/").rpartition("/")[0]
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS.get(scheme), head
+
+
+def points_here_or_nowhere(url: str | None, action_url: str | None) -> bool:
+    """Whether a number's action URL at XOXZO is empty, or this stack's API: the same scheme, host,
+    port and path as `action_url` (this stack's ACTION_URL) except the last path segment, the
+    secret (so a rotated secret still counts). Without an ACTION_URL, only an empty URL does."""
+    if not url:
+        return True
+    if not action_url:
+        return False
+    mine = _url_base(action_url)
+    return mine is not None and _url_base(url) == mine
+
+
+def _host_of(url: str | None) -> str:
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:
+        host = None
+    return host or "(unreadable URL)"
+
+
+def adopt_hint(din_uid: str) -> str:
+    return f'to take it over, run sync with "adopt": ["{din_uid}"]'
+
+
+def check_adopt(value: object, problems: list[str]) -> frozenset[str]:
+    """sync's `adopt`: a non-empty JSON array of din_uids (duplicates are harmless)."""
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list | tuple | set | frozenset) or not value:
+        problems.append(
+            'adopt must be a non-empty list of the din_uids to take over, e.g. ["JPafr34rafic76tf"], '
+            f"not {_shown(value)}"
+        )
+        return frozenset()
+    if len(value) > MAX_ADOPT:
+        problems.append(f"adopt names {len(value)} din_uids; at most {MAX_ADOPT} per sync")
+        return frozenset()
+    before = len(problems)
+    din_uids = [check_din_uid(item, problems, f"adopt[{index}]") for index, item in enumerate(value)]
+    return frozenset(din_uids) if len(problems) == before else frozenset()
+
+
 # --- Results (JSON-able via dataclasses.asdict) ------------------------------------------------
 
 
@@ -432,11 +494,25 @@ class SyncAction:
     detail: str
 
 
+@dataclass(frozen=True, slots=True)
+class ForeignNumber:
+    """A number XOXZO lists on this account that is not ours to take: no record here (or one that
+    does not hold it), and its action URL points at another server. Sync leaves it alone."""
+
+    din_uid: str
+    number: str | None
+    status: str | None  # our record's status; None when there is no record here
+    points_to: str  # the host of its action URL at XOXZO
+    hint: str
+
+
 @dataclass(slots=True)
 class SyncReport:
     actions: list[SyncAction] = field(default_factory=list)
     errors: list[SyncAction] = field(default_factory=list)
     pending: list[SyncAction] = field(default_factory=list)  # needs a person or a later sync
+    # Numbers XOXZO lists that point elsewhere and are not ours: neither imported nor re-pointed.
+    foreign: list[ForeignNumber] = field(default_factory=list)
     in_sync: int = 0
     at_xoxzo: int = 0
     recorded: int = 0
@@ -596,7 +672,9 @@ class Provisioner:
         # subscribing again is a fresh start (the intent write is conditional on this record).
 
     def _adopt(self, din_uid: str, at_xoxzo: Subscription, existing: NumberRecord | None) -> SubscribeResult:
-        """XOXZO already has the subscription (a crash after the POST, or the dashboard): record it."""
+        """XOXZO already has the subscription (a crash after the POST, or the dashboard): record it.
+        Not if it is another stack's (ForeignNumberError): taking it over is sync's `adopt`."""
+        self._refuse_foreign(din_uid, existing, at_xoxzo, "subscribed, adopted or re-pointed")
         now = self._now()
         number = to_e164(at_xoxzo.number) or (existing.number if existing else None)
         note = "already subscribed at XOXZO: adopted without subscribing again"
@@ -860,6 +938,8 @@ class Provisioner:
             at_xoxzo = _by_din_uid(self.client.list_subscriptions()).get(din_uid)
             if at_xoxzo is None:
                 raise NotHeldError(f"{din_uid} is neither recorded here nor subscribed at XOXZO")
+            self._refuse_foreign(din_uid, None, at_xoxzo, "cancelled")
+            self._require_time(f"cancel {din_uid}: nothing was cancelled")  # the list took some
             number = to_e164(at_xoxzo.number)
             self._create_or_conflict(
                 NumberRecord(
@@ -876,6 +956,12 @@ class Provisioner:
             return number, NumberStatus.ACTIVE
         if record.status is NumberStatus.CANCELLING:
             return record.number, NumberStatus.ACTIVE  # a retried cancel: XOXZO still had it
+        if record.status is NumberStatus.MISSING_AT_XOXZO:
+            # We no longer hold it: if XOXZO lists it again, it may be someone else's by now.
+            at_xoxzo = _by_din_uid(self.client.list_subscriptions()).get(din_uid)
+            if at_xoxzo is not None:
+                self._refuse_foreign(din_uid, record, at_xoxzo, "cancelled")
+            self._require_time(f"cancel {din_uid}: nothing was cancelled")  # the list took some
         try:
             self._numbers.mark_cancelling(din_uid, now=now, previous=record)
         except RecordChangedError as error:
@@ -887,8 +973,16 @@ class Provisioner:
 
     # sync ------------------------------------------------------------------------------------
 
-    def sync(self) -> SyncReport:
-        """Make our records and XOXZO agree, without ever subscribing or cancelling anything."""
+    def sync(self, adopt: Collection[str] | None = None) -> SyncReport:
+        """Make our records and XOXZO agree, without ever subscribing or cancelling anything.
+
+        A number XOXZO lists that is not ours (no record here, or a record that does not hold it) is
+        imported and pointed here only if its action URL is empty or this stack's API: one pointing
+        elsewhere is most likely another stack's on a shared XOXZO account, and is only reported
+        (`foreign`), unless its din_uid is in `adopt` (an explicit take-over)."""
+        problems: list[str] = []
+        adopting = check_adopt(adopt, problems)
+        _raise_if_problems(problems)
         # Our records first, XOXZO second: a subscribe that completes in between then shows up at
         # XOXZO (and is settled), instead of an active record XOXZO seems not to have.
         records = {record.din_uid: record for record in self._numbers.all()}
@@ -896,9 +990,24 @@ class Provisioner:
         report = SyncReport(at_xoxzo=len(subscriptions), recorded=len(records))
         for din_uid in sorted(subscriptions.keys() | records.keys()):
             record, at_xoxzo = records.get(din_uid), subscriptions.get(din_uid)
-            before = len(report.actions) + len(report.errors) + len(report.pending)
+            before = len(report.actions) + len(report.errors) + len(report.pending) + len(report.foreign)
             try:
-                if at_xoxzo is not None:
+                if at_xoxzo is not None and self._is_foreign(record, at_xoxzo):
+                    if din_uid in adopting:
+                        self._sync_subscribed(
+                            din_uid, record, at_xoxzo, report, taken_from=_host_of(at_xoxzo.action_url)
+                        )
+                    else:
+                        report.foreign.append(
+                            ForeignNumber(
+                                din_uid=din_uid,
+                                number=(record.number if record else None) or to_e164(at_xoxzo.number),
+                                status=str(record.status) if record else None,
+                                points_to=_host_of(at_xoxzo.action_url),
+                                hint=adopt_hint(din_uid),
+                            )
+                        )
+                elif at_xoxzo is not None:
                     self._sync_subscribed(din_uid, record, at_xoxzo, report)
                 elif record is not None:
                     self._sync_not_subscribed(record, report)
@@ -910,14 +1019,31 @@ class Provisioner:
             except XoxzoError as error:
                 number = record.number if record else None
                 report.errors.append(SyncAction(din_uid, number, "error", _describe(error)))
-            if len(report.actions) + len(report.errors) + len(report.pending) == before:
+            if len(report.actions) + len(report.errors) + len(report.pending) + len(report.foreign) == before:
                 report.in_sync += 1
+        for din_uid in sorted(adopting - subscriptions.keys()):
+            record = records.get(din_uid)
+            report.pending.append(
+                SyncAction(
+                    din_uid,
+                    record.number if record else None,
+                    "adopt_not_found",
+                    "XOXZO does not list it on this account: nothing was taken over",
+                )
+            )
         return report
 
     def _sync_subscribed(
-        self, din_uid: str, record: NumberRecord | None, at_xoxzo: Subscription, report: SyncReport
+        self,
+        din_uid: str,
+        record: NumberRecord | None,
+        at_xoxzo: Subscription,
+        report: SyncReport,
+        *,
+        taken_from: str | None = None,
     ) -> None:
-        """XOXZO has it, so we hold it and pay for it: our record must say active.
+        """XOXZO has it, and it is ours (or `taken_from` that host, as `adopt` asked): our record
+        must say active.
 
         Every write is conditional on the record being the version sync read (`current` follows
         sync's own writes): a cancel or subscribe that ran since is never overwritten, it raises
@@ -925,6 +1051,7 @@ class Provisioner:
         now = self._now()
         number = (record.number if record else None) or to_e164(at_xoxzo.number)
         current: NumberRecord
+        taken = f"; taken over as asked (adopt), it pointed at {taken_from}" if taken_from else ""
         if record is None:
             current = self._create_or_conflict(
                 NumberRecord(
@@ -933,13 +1060,18 @@ class Provisioner:
                     updated_at=now,
                     number=number,
                     action_url=at_xoxzo.action_url,
-                    note=f"imported by sync at {now} (subscribed at XOXZO, no record here)",
+                    note=f"imported by sync at {now} (subscribed at XOXZO, no record here{taken})",
                     created_at=now,
                     **_details(at_xoxzo),
                 )
             )
             report.actions.append(
-                SyncAction(din_uid, number, "imported", "subscribed at XOXZO, no record here")
+                SyncAction(
+                    din_uid,
+                    number,
+                    "adopted" if taken_from else "imported",
+                    f"subscribed at XOXZO, no record here{taken}",
+                )
             )
         elif record.status is NumberStatus.CANCELLING:
             if not self._is_stale(record):
@@ -995,13 +1127,13 @@ class Provisioner:
             current = self._numbers.mark_active(
                 din_uid,
                 now=now,
-                note=f"found subscribed at XOXZO by sync ({was})",
+                note=f"found subscribed at XOXZO by sync ({was}{taken})",
                 number=number,
                 seen=record,
                 details=_details(at_xoxzo, record),
             )
             report.actions.append(
-                SyncAction(din_uid, number, "reactivated", f"{was}, but XOXZO has it (billed)")
+                SyncAction(din_uid, number, "reactivated", f"{was}, but XOXZO has it (billed){taken}")
             )
         else:
             current = record
@@ -1098,6 +1230,23 @@ class Provisioner:
         # cancelled / failed / missing_at_xoxzo: already agrees with XOXZO.
 
     # helpers ---------------------------------------------------------------------------------
+
+    def _is_foreign(self, record: NumberRecord | None, at_xoxzo: Subscription) -> bool:
+        """Not ours to take: no record that holds it, and XOXZO points it at another server."""
+        held = record is not None and record.status in HELD_STATUSES
+        return not held and not points_here_or_nowhere(at_xoxzo.action_url, self._action_url)
+
+    def _refuse_foreign(
+        self, din_uid: str, record: NumberRecord | None, at_xoxzo: Subscription, what: str
+    ) -> None:
+        if not self._is_foreign(record, at_xoxzo):
+            return
+        ours = f"our record says {record.status}" if record else "no record here"
+        raise ForeignNumberError(
+            f"{din_uid} is subscribed on this XOXZO account ({ours}), and its action URL points at "
+            f"{_host_of(at_xoxzo.action_url)}, not this stack's API: most likely another stack's "
+            f"number. Nothing was {what}; {adopt_hint(din_uid)} first"
+        )
 
     def _require_time(self, what: str) -> None:
         """Refuse to start a step that needs XOXZO when not even one attempt fits in the budget."""
@@ -1248,7 +1397,7 @@ class CancelRequest:
 
 @dataclass(frozen=True, slots=True)
 class SyncRequest:
-    pass
+    adopt: frozenset[str] = frozenset()  # din_uids pointing elsewhere to take over explicitly
 
 
 Request = SearchRequest | SubscribeRequest | ListRequest | SetActionUrlRequest | CancelRequest | SyncRequest
@@ -1259,7 +1408,7 @@ _FIELDS: dict[str, frozenset[str]] = {
     "list": frozenset(),
     "set-action-url": frozenset({"din_uid", "all", "action_url"}),
     "cancel": frozenset({"din_uid", "confirm", "delete_routes"}),
-    "sync": frozenset(),
+    "sync": frozenset({"adopt"}),
 }
 OPERATIONS = tuple(_FIELDS)
 
@@ -1315,6 +1464,6 @@ def parse_request(event: Mapping[str, Any]) -> Request:
                 din_uid, confirm, check_bool(event.get("delete_routes"), problems, "delete_routes")
             )
         case _:
-            request = SyncRequest()
+            request = SyncRequest(check_adopt(event.get("adopt"), problems))
     _raise_if_problems(problems)
     return request

@@ -34,6 +34,10 @@ ERROR_KINDS: Final[Mapping[str, str]] = {
     "NotHeld": "not one of our active numbers",
     "NotAvailable": "XOXZO does not offer that din_uid: nothing was subscribed",
     "Conflict": "another operation on the number is running or unfinished, or changed it meanwhile",
+    "ForeignNumber": (
+        "XOXZO has the number, not recorded as ours, pointing at another server (another stack?): "
+        "nothing was changed; take it over with `sync` and `adopt` first"
+    ),
     "OutcomeUnknown": "XOXZO did not answer a subscribe or cancel, which may have been applied: run `sync`",
     "SubscribedIncompletely": (
         "XOXZO subscribed the number (it IS billed), but a step after that failed here: "
@@ -101,6 +105,13 @@ class ConflictError(ProvisioningError):
     """Another operation on the same number is running or unfinished."""
 
     kind = "Conflict"
+
+
+class ForeignNumberError(ProvisioningError):
+    """XOXZO lists the number on this account, we hold no record of it, and its action URL points at
+    another server (most likely another stack sharing the XOXZO account): not ours to change."""
+
+    kind = "ForeignNumber"
 
 
 class OutcomeUnknownError(ProvisioningError):
