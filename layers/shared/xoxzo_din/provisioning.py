@@ -16,8 +16,9 @@ finished later. `subscribe(din_uid)` writes in this order:
    overwritten).
 
 Before step 1 it looks at our record (an `active` number subscribes nothing) and at XOXZO's
-subscription list (a number XOXZO already has is adopted, never POSTed again). A conditional write
-in step 1 makes a second, concurrent subscribe of the same din_uid fail instead of paying twice.
+subscription list (a number XOXZO already has is adopted, never POSTed again; one that is not ours
+and points at another server is refused, ForeignNumberError). A conditional write in step 1 makes a
+second, concurrent subscribe of the same din_uid fail instead of paying twice.
 
 A crash after any step is repaired by `sync`, which compares XOXZO's subscription list with our
 records: it completes `subscribing` records XOXZO has (steps 3-6), marks `failed` the ones XOXZO
