@@ -125,18 +125,22 @@ def test_one_time_budget_for_the_whole_read_not_per_page():
     assert client.calls == 1 and clock.now <= MAX_LOOKUP_SECONDS
 
 
+class TimingOutClient:
+    """Every Query times out after a full connect + read timeout of the clock's time."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.calls = 0
+
+    def query(self, **arguments):
+        self.calls += 1
+        self.clock.now += MAX_LOOKUP_SECONDS / 2
+        raise ReadTimeoutError(endpoint_url="https://dynamodb")
+
+
 def test_a_timeout_is_retried_only_while_the_budget_allows():
     clock = Clock()
-
-    class TimingOutClient:
-        calls = 0
-
-        def query(self, **arguments):
-            self.calls += 1
-            clock.now += MAX_LOOKUP_SECONDS / 2  # a full connect + read timeout
-            raise ReadTimeoutError(endpoint_url="https://dynamodb")
-
-    client = TimingOutClient()
+    client = TimingOutClient(clock)
     reader = RoutesReader(client, "routes", clock=clock)  # type: ignore[arg-type]
     with pytest.raises(ReadTimeoutError):
         reader.read_number("+81312345678")
@@ -145,16 +149,7 @@ def test_a_timeout_is_retried_only_while_the_budget_allows():
 
 def test_the_start_up_read_of_the_global_default_makes_one_attempt():
     clock = Clock()
-
-    class TimingOutClient:
-        calls = 0
-
-        def query(self, **arguments):
-            self.calls += 1
-            clock.now += MAX_LOOKUP_SECONDS / 2  # a full connect + read timeout
-            raise ReadTimeoutError(endpoint_url="https://dynamodb")
-
-    client = TimingOutClient()
+    client = TimingOutClient(clock)
     reader = RoutesReader(client, "routes", clock=clock)  # type: ignore[arg-type]
     with pytest.raises(ReadTimeoutError):
         reader.read_global_once()
