@@ -124,6 +124,8 @@ def dispatch(provisioner: Provisioner, request: Request) -> dict[str, Any]:
             report = provisioner.sync(adopt=adopt or None)
             metrics.add_metric(name="SyncRepairs", unit=MetricUnit.Count, value=len(report.actions))
             metrics.add_metric(name="SyncErrors", unit=MetricUnit.Count, value=len(report.errors))
+            # Numbers on the XOXZO account that point at another server: worth a look, not an error.
+            metrics.add_metric(name="ForeignNumbers", unit=MetricUnit.Count, value=len(report.foreign))
             return asdict(report)
     raise AssertionError(f"unhandled request {request!r}")  # pragma: no cover - parse_request is exhaustive
 

@@ -637,12 +637,15 @@ PRODS_NUMBER = "JPj8mc3gt6pyw5rk"  # +81612345678 in the emulator's pool
 
 
 def test_another_stacks_number_is_reported_by_sync_and_taken_over_only_by_adopt(
-    load_handler: Callable[[], ModuleType], provisioning_env: XoxzoEmulator
+    load_handler: Callable[[], ModuleType],
+    provisioning_env: XoxzoEmulator,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     provisioning_env.presubscribe(PRODS_NUMBER, PROD_URL)  # prod's, on the XOXZO user dev shares
     handler = load_handler()
 
     synced = handler.lambda_handler({"operation": "sync"}, Context())
+    assert printed(capsys).metrics["ForeignNumbers"] == 1
     cancelled = handler.lambda_handler(
         {"operation": "cancel", "din_uid": PRODS_NUMBER, "confirm": PRODS_NUMBER}, Context()
     )
@@ -668,6 +671,7 @@ def test_another_stacks_number_is_reported_by_sync_and_taken_over_only_by_adopt(
     adopted = handler.lambda_handler({"operation": "sync", "adopt": [PRODS_NUMBER]}, Context())
 
     assert adopted["ok"] is True, adopted
+    assert printed(capsys).metrics["ForeignNumbers"] == 0
     assert {a["action"] for a in adopted["result"]["actions"]} == {
         "adopted",
         "action_url_set",
