@@ -146,7 +146,7 @@ def test_a_subscribe_that_never_reached_xoxzo_is_posted_again_after_checking(
 def test_5xx_then_success_is_retried(
     provisioner: Provisioner, emulator: XoxzoEmulator, store: NumbersStore
 ) -> None:
-    emulator.presubscribe(DIN_UID)
+    emulator.presubscribe(DIN_UID, ACTION_URL)  # ours (this stack's URL), not recorded here
     emulator.inject_faults("GET", SUBSCRIPTIONS, [503, 502])
 
     report = provisioner.sync()

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
-from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner, TimeBudget, redact_url
+from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner, TimeBudget, points_here, redact_url
 from xoxzo_din.provisioning_errors import (
     CancelledIncompletelyError,
     ConflictError,
@@ -677,7 +677,7 @@ def test_routes_a_cancel_failed_to_delete_are_deleted_by_cancelling_again(
 
 
 def test_cancel_of_a_number_only_xoxzo_has_keeps_a_record_of_it(world: World) -> None:
-    world.xoxzo.holds(OSAKA)
+    world.xoxzo.holds(OSAKA, ROTATED_URL)  # this stack's API: ours, though not recorded here
 
     with pytest.raises(InvalidRequestError, match="must equal the din_uid"):
         world.provisioner.cancel(OSAKA.din_uid, confirm=OSAKA.number)  # no record to check it against
@@ -856,9 +856,9 @@ def details(record: NumberRecord) -> tuple[object, ...]:
 def test_imported_adopted_and_cancelled_unrecorded_numbers_keep_what_xoxzo_lists_about_them(
     world: World,
 ) -> None:
-    world.xoxzo.holds(OSAKA)  # only at XOXZO: imported by sync
-    world.xoxzo.holds(TOKYO)  # only at XOXZO: adopted by subscribe
-    world.xoxzo.holds(IP_PHONE)  # only at XOXZO: cancelled without a record here
+    world.xoxzo.holds(OSAKA, ROTATED_URL)  # only at XOXZO, this stack's API: imported by sync
+    world.xoxzo.holds(TOKYO)  # only at XOXZO: adopted by a subscribe naming it
+    world.xoxzo.holds(IP_PHONE, ACTION_URL)  # only at XOXZO: cancelled without a record here
 
     world.provisioner.subscribe(TOKYO.din_uid)
     world.provisioner.cancel(IP_PHONE.din_uid, confirm=IP_PHONE.din_uid)
@@ -887,7 +887,9 @@ def test_sync_leaves_numbers_another_stack_points_at_alone_and_reports_them(worl
     world.xoxzo.holds(OSAKA, PROD_URL)  # prod's, no record here
     world.xoxzo.holds(IP_PHONE, PROD_URL)
     world.seed(IP_PHONE, NumberStatus.CANCELLED)  # dev cancelled it once; prod subscribed it since
-    world.xoxzo.holds(TOKYO, None)  # subscribed here, our write lost (crash): empty URL
+    # No record and no action URL: another stack's between its subscribe and its set-action-url
+    # (ours always write their record before the POST, so no crash of ours leaves this).
+    world.xoxzo.holds(TOKYO, None)
     crashed = AvailableDin("JPcrashed0000001", "+815055550000", "81", "50", 650.0, 1.0)
     world.xoxzo.holds(crashed, ROTATED_URL)  # ours before a secret rotation
 
@@ -895,18 +897,20 @@ def test_sync_leaves_numbers_another_stack_points_at_alone_and_reports_them(worl
 
     assert [(f.din_uid, f.number, f.status, f.points_to) for f in report.foreign] == [
         (IP_PHONE.din_uid, IP_PHONE.number, "cancelled", "prod987.execute-api.ap-northeast-1.amazonaws.com"),
+        (TOKYO.din_uid, TOKYO.number, None, "(no action URL)"),
         (OSAKA.din_uid, OSAKA.number, None, "prod987.execute-api.ap-northeast-1.amazonaws.com"),
     ]
-    assert report.foreign[1].hint == 'to take it over, run sync with "adopt": ["JPj8mc3gt6pyw5rk"]'
+    assert report.foreign[2].hint == 'to take it over, run sync with "adopt": ["JPj8mc3gt6pyw5rk"]'
     assert world.xoxzo.subscribed[OSAKA.din_uid].action_url == PROD_URL
     assert world.xoxzo.subscribed[IP_PHONE.din_uid].action_url == PROD_URL
     assert world.numbers.get(OSAKA.din_uid) is None
     assert world.record(IP_PHONE.din_uid).status is NumberStatus.CANCELLED
     assert world.routes_of(OSAKA.number) == [] and world.routes_of(IP_PHONE.number) == []
-    # The crash-repair cases are still imported and pointed here.
+    assert world.numbers.get(TOKYO.din_uid) is None
+    assert world.xoxzo.subscribed[TOKYO.din_uid].action_url is None
+    # One pointing at this stack's API (an older secret) is ours: imported and pointed here.
     imported = {(a.din_uid, a.action) for a in report.actions}
-    assert {(TOKYO.din_uid, "imported"), (crashed.din_uid, "imported")} <= imported
-    assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
+    assert (crashed.din_uid, "imported") in imported
     assert world.xoxzo.subscribed[crashed.din_uid].action_url == ACTION_URL
     assert report.errors == [] and report.in_sync == 0
     # Deploy-time re-pointing (every active number) does not touch them either.
@@ -914,8 +918,8 @@ def test_sync_leaves_numbers_another_stack_points_at_alone_and_reports_them(worl
     assert world.xoxzo.subscribed[OSAKA.din_uid].action_url == PROD_URL
 
     again = world.provisioner.sync()
-    assert [f.din_uid for f in again.foreign] == [IP_PHONE.din_uid, OSAKA.din_uid]
-    assert again.actions == [] and again.in_sync == 2
+    assert [f.din_uid for f in again.foreign] == [IP_PHONE.din_uid, TOKYO.din_uid, OSAKA.din_uid]
+    assert again.actions == [] and again.in_sync == 1
 
 
 def test_sync_takes_over_only_the_numbers_adopt_names(world: World) -> None:
@@ -1144,9 +1148,71 @@ def test_sync_reads_our_records_before_xoxzo_so_a_finishing_subscribe_is_not_mis
 
     report = world.provisioner.sync()
 
-    # Sync did not know the record when it read ours: its import loses, it says so, nothing breaks.
-    assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "conflict")]
+    # Sync did not know the record when it read ours: without an action URL yet, the number looks
+    # like another stack's; it is reported, not imported, and nothing breaks.
+    assert [f.din_uid for f in report.foreign] == [TOKYO.din_uid] and report.errors == []
     assert world.record(TOKYO.din_uid).status is NumberStatus.SUBSCRIBING
     world.xoxzo.list_subscriptions = read_xoxzo  # type: ignore[method-assign]
     assert world.provisioner.sync().errors == []
     assert world.record(TOKYO.din_uid).status is NumberStatus.ACTIVE
+
+
+MINE = "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/s3cr3t-0123456789abcdefghijklmnop"
+
+
+@pytest.mark.parametrize(
+    ("url", "ours"),
+    [
+        (MINE, True),
+        (MINE + "/", True),
+        (MINE.replace("abc123.execute-api", "ABC123.Execute-API"), True),
+        (MINE.replace(".com/", ".com:443/"), True),
+        (MINE + "?caller=1", True),
+        (ROTATED_URL, True),  # this stack's API, another secret: a rotation
+        ("https://abc123.execute-api.ap-northeast-1.amazonaws.com/action", True),  # the output, no secret
+        # The same stack re-created (a new API id) with the secret it was told to keep.
+        (
+            "https://new456.execute-api.ap-northeast-1.amazonaws.com/action/s3cr3t-0123456789abcdefghijklmnop",
+            True,
+        ),
+        (PROD_URL, False),
+        (MINE.replace("https://", "http://"), True),  # our secret: ours, re-pointed to https
+        (ROTATED_URL.replace("https://", "http://"), False),  # another scheme, another secret
+        ("https://abc123.execute-api.ap-northeast-1.amazonaws.com/other/s3cr3t-0123", False),
+        ("not a url", False),
+    ],
+)
+def test_which_action_urls_are_this_stacks(url: str, ours: bool) -> None:
+    assert points_here(url, MINE) is ours
+
+
+def test_a_short_secret_alone_never_makes_another_hosts_url_ours() -> None:
+    short = "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/short"
+    assert points_here("https://other.example.com/action/short", short) is False
+    assert points_here("https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/x", short) is True
+
+
+def test_cancel_of_an_unrecorded_number_without_an_action_url_needs_adopt(world: World) -> None:
+    # Another stack's, between its subscribe and its set-action-url, on the shared XOXZO account.
+    world.xoxzo.holds(OSAKA, None)
+
+    with pytest.raises(ForeignNumberError, match="has no action URL yet"):
+        world.provisioner.cancel(OSAKA.din_uid, confirm=OSAKA.din_uid)
+
+    assert world.xoxzo.calls("cancel") == 0 and world.numbers.get(OSAKA.din_uid) is None
+    world.provisioner.sync(adopt=[OSAKA.din_uid])
+    assert world.record(OSAKA.din_uid).status is NumberStatus.ACTIVE
+    assert world.provisioner.cancel(OSAKA.din_uid, confirm=OSAKA.din_uid).outcome == "cancelled"
+
+
+def test_a_re_created_stack_keeps_the_numbers_that_end_in_its_secret(world: World) -> None:
+    # The stack was deleted and deployed again with the same ActionSecret: a new API id, a new
+    # numbers table; the numbers still point at the old API with this stack's secret.
+    old_api = ACTION_URL.replace("abc123", "old999")
+    world.xoxzo.holds(TOKYO, old_api)
+
+    report = world.provisioner.sync()
+
+    assert report.foreign == []
+    assert (TOKYO.din_uid, "imported") in {(a.din_uid, a.action) for a in report.actions}
+    assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL

@@ -6,6 +6,9 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
+# Secrets shorter than this are ignored: a guessable URL is no protection.
+MIN_SECRET_LENGTH = 32
+
 
 def _digest(value: str) -> bytes:
     # Hashing first makes the comparison independent of the candidate's length too.

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from xoxzo_din.access import MIN_SECRET_LENGTH
 from xoxzo_din.actions import Action, ActionError, Say, parse_action_line
 from xoxzo_din.router import Router
 from xoxzo_din.routes_store import RoutesReader, create_dynamodb_client
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 # What a caller hears when nothing else can be found and FALLBACK_ACTION is empty or invalid.
 BUILTIN_FALLBACK = Say("ja", "ただいま電話に出ることができません。しばらくしてからおかけ直しください。")
 DEFAULT_ROUTE_CACHE_TTL_SECONDS = 30.0
-# Secrets shorter than this are ignored: a guessable URL is no protection.
-MIN_SECRET_LENGTH = 32
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,9 @@ second, concurrent subscribe of the same din_uid fail instead of paying twice.
 A crash after any step is repaired by `sync`, which compares XOXZO's subscription list with our
 records: it completes `subscribing` records XOXZO has (steps 3-6), marks `failed` the ones XOXZO
 never got (once they are older than `SUBSCRIBE_GRACE`, so that a subscribe still running is not
-disturbed), imports numbers only XOXZO has (only if their action URL is empty or this stack's: one
-pointing elsewhere is another stack's until `adopt` names it), marks `missing_at_xoxzo` the active
+disturbed), imports numbers only XOXZO has (only if their action URL is this stack's, see
+`points_here`: one pointing elsewhere, or with no URL and no record, is another stack's until
+`adopt` names it), marks `missing_at_xoxzo` the active
 ones XOXZO no longer has, finishes unfinished cancels (a stale cancel intent XOXZO still lists
 becomes active again), re-points action URLs that differ and creates the default route of active
 numbers that have no route at all.
@@ -53,6 +54,7 @@ import boto3
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from xoxzo_din.access import MIN_SECRET_LENGTH
 from xoxzo_din.numbers_store import (
     DETAIL_FIELDS,
     HELD_STATUSES,
@@ -310,8 +312,8 @@ def redact_url(url: str | None) -> str | None:
     return f"{head}/{last[:4]}***"
 
 
-def _url_base(url: str) -> tuple[str, str, int | None, str] | None:
-    """An action URL but for its last path segment (the secret): scheme, host, port, path."""
+def _url_parts(url: str) -> tuple[str, str, int | None, str] | None:
+    """scheme, host, port and path (without a trailing slash) of a URL; None if it is not one."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -320,25 +322,30 @@ def _url_base(url: str) -> tuple[str, str, int | None, str] | None:
     if not parts.scheme or not parts.hostname:
         return None
     scheme = parts.scheme.lower()
-    head = parts.path.rstrip("/").rpartition("/")[0]
-    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS.get(scheme), head
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS.get(scheme), parts.path.rstrip("/")
 
 
-def points_here_or_nowhere(url: str | None, action_url: str | None) -> bool:
-    """Whether a number's action URL at XOXZO is empty, or this stack's API: the same scheme, host,
-    port and path as `action_url` (this stack's ACTION_URL) except the last path segment, the
-    secret (so a rotated secret still counts). Without an ACTION_URL, only an empty URL does."""
-    if not url:
-        return True
-    if not action_url:
+def points_here(url: str, action_url: str | None) -> bool:
+    """Whether a number's action URL at XOXZO is this stack's (`action_url`, its ACTION_URL):
+    - the same scheme, host, port and path but for the last segment, the secret (so a rotated
+      secret counts), or that path without any secret (the stack's `ActionUrl` output pasted as is);
+    - or any URL ending in this stack's secret: the same stack re-created (a new API id) with the
+      secret it was told to keep. A secret is at least 32 random characters: no other stack's."""
+    mine = _url_parts(action_url) if action_url else None
+    theirs = _url_parts(url)
+    if mine is None or theirs is None:
         return False
-    mine = _url_base(action_url)
-    return mine is not None and _url_base(url) == mine
+    api_path, _, secret = mine[3].rpartition("/")
+    if theirs[:3] == mine[:3] and (theirs[3] == api_path or theirs[3].rpartition("/")[0] == api_path):
+        return True
+    return len(secret) >= MIN_SECRET_LENGTH and theirs[3].rpartition("/")[2] == secret
 
 
 def _host_of(url: str | None) -> str:
+    if not url:
+        return "(no action URL)"
     try:
-        host = urlsplit(url).hostname if url else None
+        host = urlsplit(url).hostname
     except ValueError:
         host = None
     return host or "(unreadable URL)"
@@ -675,7 +682,7 @@ class Provisioner:
     def _adopt(self, din_uid: str, at_xoxzo: Subscription, existing: NumberRecord | None) -> SubscribeResult:
         """XOXZO already has the subscription (a crash after the POST, or the dashboard): record it.
         Not if it is another stack's (ForeignNumberError): taking it over is sync's `adopt`."""
-        self._refuse_foreign(din_uid, existing, at_xoxzo, "subscribed, adopted or re-pointed")
+        self._refuse_foreign(din_uid, existing, at_xoxzo, "subscribed, adopted or re-pointed", named=True)
         now = self._now()
         number = to_e164(at_xoxzo.number) or (existing.number if existing else None)
         note = "already subscribed at XOXZO: adopted without subscribing again"
@@ -978,9 +985,10 @@ class Provisioner:
         """Make our records and XOXZO agree, without ever subscribing or cancelling anything.
 
         A number XOXZO lists that is not ours (no record here, or a record that does not hold it) is
-        imported and pointed here only if its action URL is empty or this stack's API: one pointing
-        elsewhere is most likely another stack's on a shared XOXZO account, and is only reported
-        (`foreign`), unless its din_uid is in `adopt` (an explicit take-over)."""
+        imported and pointed here only if its action URL is this stack's (`points_here`; an empty
+        one only with a record): any other is most likely another stack's on a shared XOXZO
+        account, and is only reported (`foreign`), unless its din_uid is in `adopt` (an explicit
+        take-over)."""
         problems: list[str] = []
         adopting = check_adopt(adopt, problems)
         _raise_if_problems(problems)
@@ -1232,21 +1240,39 @@ class Provisioner:
 
     # helpers ---------------------------------------------------------------------------------
 
-    def _is_foreign(self, record: NumberRecord | None, at_xoxzo: Subscription) -> bool:
-        """Not ours to take: no record that holds it, and XOXZO points it at another server."""
-        held = record is not None and record.status in HELD_STATUSES
-        return not held and not points_here_or_nowhere(at_xoxzo.action_url, self._action_url)
+    def _is_foreign(
+        self, record: NumberRecord | None, at_xoxzo: Subscription, *, named: bool = False
+    ) -> bool:
+        """Not ours to take: no record that holds it, and XOXZO points it at another server. With
+        no action URL at all and no record either, it may be another stack's between its
+        subscribe and its set-action-url (ours always write their record before the POST): only
+        a subscribe naming it (`named`) takes that one."""
+        if record is not None and record.status in HELD_STATUSES:
+            return False
+        if not at_xoxzo.action_url:
+            return record is None and not named
+        return not points_here(at_xoxzo.action_url, self._action_url)
 
     def _refuse_foreign(
-        self, din_uid: str, record: NumberRecord | None, at_xoxzo: Subscription, what: str
+        self,
+        din_uid: str,
+        record: NumberRecord | None,
+        at_xoxzo: Subscription,
+        what: str,
+        *,
+        named: bool = False,
     ) -> None:
-        if not self._is_foreign(record, at_xoxzo):
+        if not self._is_foreign(record, at_xoxzo, named=named):
             return
         ours = f"our record says {record.status}" if record else "no record here"
+        where = (
+            f"its action URL points at {_host_of(at_xoxzo.action_url)}, not this stack's API"
+            if at_xoxzo.action_url
+            else "it has no action URL yet"
+        )
         raise ForeignNumberError(
-            f"{din_uid} is subscribed on this XOXZO account ({ours}), and its action URL points at "
-            f"{_host_of(at_xoxzo.action_url)}, not this stack's API: most likely another stack's "
-            f"number. Nothing was {what}; {adopt_hint(din_uid)} first"
+            f"{din_uid} is subscribed on this XOXZO account ({ours}), and {where}: most likely "
+            f"another stack's number. Nothing was {what}; {adopt_hint(din_uid)} first"
         )
 
     def _require_time(self, what: str) -> None:
