@@ -25,6 +25,7 @@ from xoxzo_din.xoxzo_api import (
     XoxzoAuthError,
     XoxzoClient,
     XoxzoCredentials,
+    XoxzoUnavailableError,
     XoxzoValidationError,
 )
 
@@ -421,3 +422,31 @@ def test_a_crash_before_the_post_leaves_an_intent_sync_clears_once_stale(
     assert provisioner.subscribe(DIN_UID).outcome == "subscribed"
     assert posts_to_subscribe(emulator) == 1
     assert record(store).status is NumberStatus.ACTIVE
+
+
+def test_a_subscribe_throttled_with_an_unreadable_list_is_failed_not_unknown(
+    provisioner: Provisioner, emulator: XoxzoEmulator, store: NumbersStore
+) -> None:
+    # 429 (nothing applied), then the list that must be read before another POST is refused.
+    emulator.inject_faults("POST", SUBSCRIPTIONS, [Fault("status", status=429, retry_after="0")])
+    original_list = provisioner.client.list_subscriptions
+    calls = {"count": 0}
+
+    def list_then_fault() -> Any:
+        calls["count"] += 1
+        if calls["count"] == 1:  # Provisioner.subscribe's own look before the POST
+            result = original_list()
+            emulator.inject_faults("GET", SUBSCRIPTIONS, [401])
+            return result
+        return original_list()
+
+    provisioner.client.list_subscriptions = list_then_fault  # type: ignore[method-assign]
+
+    with pytest.raises(XoxzoUnavailableError, match="it was not applied"):
+        provisioner.subscribe(DIN_UID)
+
+    assert posts_to_subscribe(emulator) == 1
+    assert at_xoxzo(emulator) == {}
+    assert record(store).status is NumberStatus.FAILED  # not `subscribing`: it may be tried again
+    assert provisioner.subscribe(DIN_UID).outcome == "subscribed"
+    assert posts_to_subscribe(emulator) == 2

@@ -31,6 +31,7 @@ from xoxzo_din.xoxzo_api import (
     XoxzoAuthError,
     XoxzoCredentialsError,
     XoxzoNotFoundError,
+    XoxzoOutcomeUnknownError,
     XoxzoUnavailableError,
     XoxzoValidationError,
 )
@@ -378,12 +379,23 @@ def test_a_subscribe_xoxzo_refuses_leaves_a_failed_record(world: World) -> None:
 
 
 def test_an_unanswered_subscribe_stays_subscribing_for_sync_to_settle(world: World) -> None:
-    world.xoxzo.fail("subscribe", XoxzoUnavailableError("gone", attempts=4, last_status=503))
+    world.xoxzo.fail("subscribe", XoxzoOutcomeUnknownError("gone", attempts=4, last_status=503))
 
     with pytest.raises(OutcomeUnknownError, match="run sync"):
         world.provisioner.subscribe(TOKYO.din_uid)
 
     assert world.record(TOKYO.din_uid).status is NumberStatus.SUBSCRIBING
+
+
+def test_a_subscribe_only_ever_refused_with_429_is_failed_and_can_be_tried_again(world: World) -> None:
+    # The client says so with XoxzoUnavailableError (not OutcomeUnknown): no answer was lost.
+    world.xoxzo.fail("subscribe", XoxzoUnavailableError("429s; not applied", attempts=1, last_status=429))
+
+    with pytest.raises(XoxzoUnavailableError):
+        world.provisioner.subscribe(TOKYO.din_uid)
+
+    assert world.record(TOKYO.din_uid).status is NumberStatus.FAILED
+    assert world.provisioner.subscribe(TOKYO.din_uid).outcome == "subscribed"  # one failure queued
 
 
 def test_a_failed_action_url_does_not_undo_the_subscription(world: World) -> None:

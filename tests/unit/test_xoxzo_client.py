@@ -565,12 +565,28 @@ def test_subscribe_429_that_the_list_shows_applied_is_not_posted_again() -> None
     assert len(sleeps) == 1
 
 
-def test_subscribe_429_with_an_unreadable_list_is_not_posted_again() -> None:
+def test_subscribe_429_with_an_unreadable_list_is_not_posted_again_and_was_not_applied() -> None:
     session = ScriptedSession(reply(429, {}), reply(401, {"detail": "Invalid username/password."}))
+    client, _ = make_client(session)
+    with pytest.raises(XoxzoUnavailableError, match=r"429.*it was not applied") as caught:
+        client.subscribe(UID)
+    # Only 429s were answered: nothing was applied, so the outcome is known (the caller may
+    # record a failure and try again), and without the list no second POST is sent.
+    assert not isinstance(caught.value, XoxzoOutcomeUnknownError)
+    assert session.methods().count("POST /voice/dins/subscriptions/") == 1
+
+
+def test_subscribe_429_after_a_lost_answer_with_an_unreadable_list_is_outcome_unknown() -> None:
+    session = ScriptedSession(
+        requests.ReadTimeout(),
+        reply(200, []),
+        reply(429, {}),
+        reply(401, {"detail": "Invalid username/password."}),
+    )
     client, _ = make_client(session)
     with pytest.raises(XoxzoOutcomeUnknownError, match="429"):
         client.subscribe(UID)
-    assert session.methods().count("POST /voice/dins/subscriptions/") == 1
+    assert session.methods().count("POST /voice/dins/subscriptions/") == 2
 
 
 def test_subscribe_400_is_raised_at_once() -> None:

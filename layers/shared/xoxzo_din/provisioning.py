@@ -82,6 +82,7 @@ from xoxzo_din.xoxzo_api import (
     XoxzoApiError,
     XoxzoError,
     XoxzoNotFoundError,
+    XoxzoOutcomeUnknownError,
     XoxzoUnavailableError,
     validate_din_uid,
 )
@@ -638,13 +639,18 @@ class Provisioner:
         # (2) The POST. The client itself looks at the subscription list after an ambiguous failure.
         try:
             subscription = self.client.subscribe(din_uid)
-        except XoxzoUnavailableError as error:
+        except XoxzoOutcomeUnknownError as error:
             # Also when the time budget cut the retries short: the answer says so, sync settles it.
             raise OutcomeUnknownError(
                 f"XOXZO did not answer the subscribe of {din_uid} ({error}); it may or may not be "
                 "subscribed. The record stays 'subscribing': run sync to settle it (never subscribe "
                 "again blindly)."
             ) from error
+        except XoxzoUnavailableError as error:
+            # No answer was lost: every attempt was refused (429) or none was sent, so nothing
+            # was subscribed and the subscribe may be tried again at once.
+            self._numbers.mark_failed(din_uid, now=self._now(), note=f"not subscribed: {error}")
+            raise
         except XoxzoApiError as error:
             # A definite refusal (4xx): nothing was subscribed, nothing is billed.
             self._numbers.mark_failed(
