@@ -181,13 +181,11 @@ def test_429_is_retried_and_honoured(
     assert record(store).action_url == other
 
 
-@pytest.mark.parametrize("list_fault", [401, 403, 400], ids=["401", "403", "400"])
-def test_a_lost_subscribe_whose_list_check_is_refused_stays_subscribing_not_failed(
-    provisioner: Provisioner, emulator: XoxzoEmulator, store: NumbersStore, list_fault: int
+def fault_the_list_check_after_the_post(
+    provisioner: Provisioner, emulator: XoxzoEmulator, status: int
 ) -> None:
-    # Applied at XOXZO (billed), the answer lost, and the list check refused: the outcome is unknown.
-    emulator.inject_faults("POST", SUBSCRIPTIONS, ["timeout-after-apply"])
-    # Provisioner.subscribe lists once before the POST; the fault hits the check after it.
+    """Provisioner.subscribe lists once before the POST; the next list (the client's check after
+    the POST) is answered `status`."""
     original_list = provisioner.client.list_subscriptions
     calls = {"count": 0}
 
@@ -195,11 +193,20 @@ def test_a_lost_subscribe_whose_list_check_is_refused_stays_subscribing_not_fail
         calls["count"] += 1
         if calls["count"] == 1:
             result = original_list()
-            emulator.inject_faults("GET", SUBSCRIPTIONS, [list_fault])
+            emulator.inject_faults("GET", SUBSCRIPTIONS, [status])
             return result
         return original_list()
 
     provisioner.client.list_subscriptions = list_then_fault  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("list_fault", [401, 403, 400], ids=["401", "403", "400"])
+def test_a_lost_subscribe_whose_list_check_is_refused_stays_subscribing_not_failed(
+    provisioner: Provisioner, emulator: XoxzoEmulator, store: NumbersStore, list_fault: int
+) -> None:
+    # Applied at XOXZO (billed), the answer lost, and the list check refused: the outcome is unknown.
+    emulator.inject_faults("POST", SUBSCRIPTIONS, ["timeout-after-apply"])
+    fault_the_list_check_after_the_post(provisioner, emulator, list_fault)
 
     with pytest.raises(OutcomeUnknownError, match="run sync"):
         provisioner.subscribe(DIN_UID)
@@ -429,18 +436,7 @@ def test_a_subscribe_throttled_with_an_unreadable_list_is_failed_not_unknown(
 ) -> None:
     # 429 (nothing applied), then the list that must be read before another POST is refused.
     emulator.inject_faults("POST", SUBSCRIPTIONS, [Fault("status", status=429, retry_after="0")])
-    original_list = provisioner.client.list_subscriptions
-    calls = {"count": 0}
-
-    def list_then_fault() -> Any:
-        calls["count"] += 1
-        if calls["count"] == 1:  # Provisioner.subscribe's own look before the POST
-            result = original_list()
-            emulator.inject_faults("GET", SUBSCRIPTIONS, [401])
-            return result
-        return original_list()
-
-    provisioner.client.list_subscriptions = list_then_fault  # type: ignore[method-assign]
+    fault_the_list_check_after_the_post(provisioner, emulator, 401)
 
     with pytest.raises(XoxzoUnavailableError, match="it was not applied"):
         provisioner.subscribe(DIN_UID)
