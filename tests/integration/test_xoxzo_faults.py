@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tools.xoxzo_emulator import Fault, XoxzoEmulator
+from tools.xoxzo_emulator import DEFAULT_POOL, Fault, XoxzoEmulator
 from xoxzo_din.xoxzo_api import (
     Subscription,
     XoxzoAuthError,
@@ -390,14 +390,7 @@ def test_a_subscribe_reply_cut_mid_body_and_not_listed_is_posted_again_after_the
 
 
 def test_a_get_reply_cut_mid_body_is_retried(raw_server: list[RawHttpServer], sleeps: Sleeps) -> None:
-    available = {
-        "country_code": "81",
-        "din": "815012345678",
-        "din_uid": UID,
-        "minute_cost": 1,
-        "monthly_cost": 650.0,
-        "prefix": "50",
-    }
+    available = next(din for din in DEFAULT_POOL if din.din_uid == UID).as_json()
     server = RawHttpServer(
         raw_reply("200 OK", b'[{"din_uid": ', declared=300), GARBLED_BODY, json_reply("200 OK", [available])
     )

@@ -526,6 +526,10 @@ class SyncReport:
     at_xoxzo: int = 0
     recorded: int = 0
 
+    def entries(self) -> int:
+        """How many numbers the report says something about (a number it adds none to is in sync)."""
+        return len(self.actions) + len(self.errors) + len(self.pending) + len(self.foreign)
+
 
 # --- The life cycle ----------------------------------------------------------------------------
 
@@ -1005,7 +1009,7 @@ class Provisioner:
         report = SyncReport(at_xoxzo=len(subscriptions), recorded=len(records))
         for din_uid in sorted(subscriptions.keys() | records.keys()):
             record, at_xoxzo = records.get(din_uid), subscriptions.get(din_uid)
-            before = len(report.actions) + len(report.errors) + len(report.pending) + len(report.foreign)
+            before = report.entries()
             try:
                 if at_xoxzo is not None and self._is_foreign(record, at_xoxzo):
                     if din_uid in adopting:
@@ -1034,7 +1038,7 @@ class Provisioner:
             except XoxzoError as error:
                 number = record.number if record else None
                 report.errors.append(SyncAction(din_uid, number, "error", _describe(error)))
-            if len(report.actions) + len(report.errors) + len(report.pending) + len(report.foreign) == before:
+            if report.entries() == before:
                 report.in_sync += 1
         for din_uid in sorted(adopting - subscriptions.keys()):
             record = records.get(din_uid)

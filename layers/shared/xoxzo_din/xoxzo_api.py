@@ -531,7 +531,13 @@ class XoxzoClient:
                 if not ambiguous:
                     # A 429: never POST again without looking at the list (after the pause, so
                     # that a throttled list is not asked at once). Listed: it happened.
-                    found = self._find_subscription_after_429(din_uid, attempt, last_status, ambiguous_before)
+                    found = self._find_subscription(
+                        din_uid,
+                        attempt,
+                        last_status,
+                        "XOXZO answered 429 Too Many Requests",
+                        answer_lost=ambiguous_before,
+                    )
                     if found is not None:
                         logger.info(
                             "XOXZO answered a subscribe 429, yet the subscription list shows it applied",
@@ -539,31 +545,6 @@ class XoxzoClient:
                         )
                         return found
         raise self._subscribe_unavailable(din_uid, self.max_attempts, last_status, ambiguous_before, False)
-
-    def _find_subscription_after_429(
-        self, din_uid: str, attempts: int, last_status: int | None, ambiguous_before: bool
-    ) -> Subscription | None:
-        """The list's answer before a subscribe is POSTed again after a 429. If it cannot be read
-        and every answer so far was a refusal (429s), nothing was applied: no other POST is sent,
-        and the error says it was not applied (XoxzoUnavailableError, not OutcomeUnknown)."""
-        try:
-            return self._find_subscription(
-                din_uid, attempts, last_status, "XOXZO answered 429 Too Many Requests"
-            )
-        except XoxzoOutcomeUnknownError as exc:
-            if ambiguous_before:
-                raise
-            cause = exc.__cause__
-            raise XoxzoUnavailableError(
-                f"XOXZO subscribe {din_uid}: answered 429 Too Many Requests, and the subscription list "
-                f"to check before another POST could not be read ({type(cause).__name__}: {cause}); "
-                "it was not applied",
-                attempts=attempts,
-                last_status=last_status,
-                method="POST",
-                path=SUBSCRIPTIONS_PATH,
-                out_of_time=exc.out_of_time,
-            ) from exc
 
     def _subscribe_unavailable(
         self, din_uid: str, attempts: int, last_status: int | None, ambiguous_before: bool, out_of_time: bool
@@ -600,17 +581,26 @@ class XoxzoClient:
         attempts: int,
         last_status: int | None,
         why: str = "the request was sent but its answer was lost",
+        *,
+        answer_lost: bool = True,
     ) -> Subscription | None:
         """The subscription list's answer about an attempt whose outcome is unknown (or before a
-        subscribe is POSTed again). ANY failure to read it (an outage, but also 401/403/400 or an
-        unreadable body) leaves the outcome unknown: XoxzoOutcomeUnknownError, never a refusal,
-        since XOXZO may have subscribed (and billed) it."""
+        subscribe is POSTed again). If an attempt's answer was lost (`answer_lost`), ANY failure
+        to read it (an outage, but also 401/403/400 or an unreadable body) leaves the outcome
+        unknown: XoxzoOutcomeUnknownError, never a refusal, since XOXZO may have subscribed (and
+        billed) it. Otherwise every answer was a refusal (429s): nothing was applied, and without
+        the list no other POST is sent (XoxzoUnavailableError)."""
         try:
             subscriptions = self.list_subscriptions()
         except XoxzoError as exc:
-            raise XoxzoOutcomeUnknownError(
-                f"XOXZO subscribe {din_uid}: the outcome is unknown ({why}, and the subscription list "
-                f"could not be read: {type(exc).__name__}: {exc})",
+            error_class, outcome = (
+                (XoxzoOutcomeUnknownError, "the outcome is unknown")
+                if answer_lost
+                else (XoxzoUnavailableError, "it was not applied")
+            )
+            raise error_class(
+                f"XOXZO subscribe {din_uid}: {why}, and the subscription list could not be read "
+                f"({type(exc).__name__}: {exc}); {outcome}",
                 attempts=attempts,
                 last_status=last_status,
                 method="POST",
