@@ -29,6 +29,7 @@ from tools.local_env import (
 from tools.xoxzo_emulator import XoxzoEmulator
 
 BUILD = REPOSITORY / ".aws-sam" / "build"
+SOURCE_LAYER = REPOSITORY / "layers" / "shared"
 # What the Lambda Python runtime provides besides the standard library.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
 
@@ -70,16 +71,26 @@ def runtime_sdk(directory: Path) -> Path:
     return directory
 
 
+def layer_modules(root: Path) -> list[str]:
+    """Every module of the xoxzo_din package under `root`, subpackages included, as relative paths."""
+    return sorted(str(path.relative_to(root)) for path in (root / "xoxzo_din").rglob("*.py"))
+
+
 def unchecked_bytecode_missing(layer: Path) -> list[str]:
-    """Layer modules without an unchecked-hash .pyc for the runtime (layers/shared/Makefile)."""
+    """Modules of the layer's code (every subpackage) without an unchecked-hash .pyc for the
+    runtime (layers/shared/Makefile), or missing from the built layer altogether."""
     tag = sys.implementation.cache_tag  # the venv is the runtime's Python version (make venv)
-    missing = []
-    for source in sorted((layer / "xoxzo_din").glob("*.py")):
+    built = layer_modules(layer)
+    missing = [
+        f"{name} (not in the built layer)" for name in layer_modules(SOURCE_LAYER) if name not in built
+    ]
+    for name in built:
+        source = layer / name
         compiled = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
         # PEP 552 flags: bit 0 = hash-based, bit 1 = check the source; we want 0b01.
         flags = int.from_bytes(compiled.read_bytes()[4:8], "little") if compiled.is_file() else None
         if flags != 0b01:
-            missing.append(source.name)
+            missing.append(name)
     return missing
 
 
@@ -133,7 +144,8 @@ def main() -> None:
         sys.exit(f"unexpected answers from the built functions: {json.dumps(results, ensure_ascii=False)}")
     for name, (status, body) in answered.items():
         print(f"{name:28} {status} {body}")
-    print(f"built layer: every xoxzo_din module has unchecked-hash {sys.implementation.cache_tag} bytecode")
+    modules, tag = len(layer_modules(layer)), sys.implementation.cache_tag
+    print(f"built layer: all {modules} xoxzo_din modules have unchecked-hash {tag} bytecode")
     print(f"built ActionFunction answered {len(answered)} sample events; ProvisioningFunction searched XOXZO")
 
 

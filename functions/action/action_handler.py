@@ -1,11 +1,11 @@
 """XOXZO's incoming-call call-back: GET /action/{secret}?caller=...&recipient=... -> one action line.
 
 Thin on purpose: it checks the secret, reads the query and shapes the HTTP answer; the routing
-lives in the shared layer (xoxzo_din.router). A call is always answered with something playable.
+lives in the shared layer (xoxzo_din.routing). A call is always answered with something playable.
 
 The API Gateway HTTP API sends only this function's two routes (GET /action/{secret} and
 GET /action), so the event is read directly: Powertools' event handler would add about 35 ms
-of imports to every cold start for a single route (see README "Benchmarks").
+of imports to every cold start for a single route (docs/explanation/performance.md).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from xoxzo_din.access import secret_matches
-from xoxzo_din.action_service import ActionSettings, build_router
-from xoxzo_din.actions import render
+from xoxzo_din.routing.actions import render
+from xoxzo_din.routing.settings import ActionSettings, build_router
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
 

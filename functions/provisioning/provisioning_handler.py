@@ -7,9 +7,10 @@ the logs and metrics of what happened):
     {"ok": true, "operation": "...", "result": {...}}
     {"ok": false, "operation": "...", "error": {"type": "...", "message": "...", "problems": [...]}}
 
-The layer holds the rest: xoxzo_din.provisioning (the life cycle), xoxzo_din.provisioning_runtime
-(environment, credentials, client settings, time budgets), xoxzo_din.custom_resource and
-xoxzo_din.provisioning_errors (error kinds and answers).
+The layer's xoxzo_din.provisioning package holds the rest: `requests` (the one validator),
+`provisioner` (one module per operation behind it), `runtime` (settings, credentials, time budgets),
+`custom_resource` and `errors` (error kinds and answers). The operations and their answers:
+docs/reference/provisioning-operations.md.
 
 Credentials never appear in answers or logs; action URLs are shown with their secret redacted.
 """
@@ -24,20 +25,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from xoxzo_din import custom_resource
-from xoxzo_din import provisioning_runtime as runtime
-from xoxzo_din.provisioning import (
-    CancelRequest,
-    ListRequest,
-    Provisioner,
-    Request,
-    SearchRequest,
-    SetActionUrlRequest,
-    SubscribeRequest,
-    SyncRequest,
-    parse_request,
-)
-from xoxzo_din.provisioning_errors import (
+from xoxzo_din.provisioning import custom_resource, runtime
+from xoxzo_din.provisioning.errors import (
     CancelledIncompletelyError,
     InvalidRequestError,
     SubscribedIncompletelyError,
@@ -45,6 +34,9 @@ from xoxzo_din.provisioning_errors import (
     is_expected,
     is_incomplete,
 )
+from xoxzo_din.provisioning.provisioner import Provisioner
+from xoxzo_din.provisioning.requests import Request, parse_request
+from xoxzo_din.provisioning.results import CancelResult, SubscribeResult, SyncReport
 
 logger = Logger()
 metrics = Metrics()
@@ -105,29 +97,17 @@ def handle_operation(event: Mapping[str, Any], context: LambdaContext) -> dict[s
 
 
 def dispatch(provisioner: Provisioner, request: Request) -> dict[str, Any]:
-    match request:
-        case SearchRequest(country=country, prefix=prefix):
-            return asdict(provisioner.search(country, prefix))
-        case SubscribeRequest(din_uid=din_uid):
-            subscribed = provisioner.subscribe(din_uid)
-            count_outcome(subscribed.outcome)
-            return asdict(subscribed)
-        case ListRequest():
-            return asdict(provisioner.list_numbers())
-        case SetActionUrlRequest(din_uid=din_uid, all_numbers=all_numbers, action_url=action_url):
-            return asdict(provisioner.set_action_url(din_uid, all_numbers=all_numbers, action_url=action_url))
-        case CancelRequest(din_uid=din_uid, confirm=confirm, delete_routes=delete_routes):
-            cancelled = provisioner.cancel(din_uid, confirm=confirm, delete_routes=delete_routes)
-            count_outcome(cancelled.outcome)
-            return asdict(cancelled)
-        case SyncRequest(adopt=adopt):
-            report = provisioner.sync(adopt=adopt or None)
-            metrics.add_metric(name="SyncRepairs", unit=MetricUnit.Count, value=len(report.actions))
-            metrics.add_metric(name="SyncErrors", unit=MetricUnit.Count, value=len(report.errors))
+    """Run the request; count what it did; the result as JSON-able data."""
+    result = provisioner.execute(request)
+    match result:
+        case SubscribeResult() | CancelResult():
+            count_outcome(result.outcome)
+        case SyncReport():
+            metrics.add_metric(name="SyncRepairs", unit=MetricUnit.Count, value=len(result.actions))
+            metrics.add_metric(name="SyncErrors", unit=MetricUnit.Count, value=len(result.errors))
             # Numbers on the XOXZO account that point at another server: worth a look, not an error.
-            metrics.add_metric(name="ForeignNumbers", unit=MetricUnit.Count, value=len(report.foreign))
-            return asdict(report)
-    raise AssertionError(f"unhandled request {request!r}")  # pragma: no cover - parse_request is exhaustive
+            metrics.add_metric(name="ForeignNumbers", unit=MetricUnit.Count, value=len(result.foreign))
+    return asdict(result)
 
 
 def count_outcome(outcome: str) -> None:
@@ -141,8 +121,8 @@ def count_outcome(outcome: str) -> None:
 
 
 def handle_custom_resource(event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """See xoxzo_din.custom_resource: SUCCESS even when XOXZO fails, FAILED for a template error or
-    another stack's request, and always an answer to CloudFormation."""
+    """See xoxzo_din.provisioning.custom_resource: SUCCESS even when XOXZO fails, FAILED for a
+    template error or another stack's request, and always an answer to CloudFormation."""
     logger.append_keys(custom_resource=event.get("RequestType"), stack_id=event.get("StackId"))
     metrics.add_metric(name="CustomResourceRequests", unit=MetricUnit.Count, value=1)
     settings = runtime.CUSTOM_RESOURCE_CLIENT

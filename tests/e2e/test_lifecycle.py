@@ -18,10 +18,10 @@ from aws_lambda_powertools.utilities import parameters
 
 from tools.local_server import LocalLambdaContext, http_api_event
 from tools.xoxzo_emulator import XoxzoEmulator
-from xoxzo_din import provisioning_runtime
-from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
-from xoxzo_din.route_items import NEW_NUMBER_GREETING
-from xoxzo_din.xoxzo_api import ClientSettings
+from xoxzo_din.provisioning import runtime as provisioning_runtime
+from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.routes_table.writer import NEW_NUMBER_GREETING
+from xoxzo_din.xoxzo.models import ClientSettings
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +66,7 @@ def handlers(
 
 
 def record_of(din_uid: str) -> NumberRecord:
-    found = NumbersStore.from_environment().get(din_uid)
+    found = provisioning_runtime.numbers_store().get(din_uid)
     assert found is not None, f"no record of {din_uid}"
     return found
 

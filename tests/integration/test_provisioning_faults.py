@@ -13,21 +13,14 @@ import pytest
 import requests
 
 from tools.xoxzo_emulator import Fault, XoxzoEmulator
-from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
-from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner
-from xoxzo_din.provisioning_errors import (
-    NotAvailableError,
-    OutcomeUnknownError,
-    SubscribedIncompletelyError,
-)
-from xoxzo_din.route_items import DEFAULT_RULE_ID
-from xoxzo_din.xoxzo_api import (
-    XoxzoAuthError,
-    XoxzoClient,
-    XoxzoCredentials,
-    XoxzoUnavailableError,
-    XoxzoValidationError,
-)
+from xoxzo_din.provisioning import runtime as provisioning_runtime
+from xoxzo_din.provisioning.errors import NotAvailableError, OutcomeUnknownError, SubscribedIncompletelyError
+from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.provisioning.provisioner import Provisioner
+from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
+from xoxzo_din.xoxzo.client import XoxzoClient
+from xoxzo_din.xoxzo.errors import XoxzoAuthError, XoxzoUnavailableError, XoxzoValidationError
+from xoxzo_din.xoxzo.models import XoxzoCredentials
 
 ACTION_URL = (
     "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/s3cr3t-0123456789abcdefghijklmnop"
@@ -71,7 +64,7 @@ def client_for(emulator: XoxzoEmulator, auth_token: str | None = None) -> XoxzoC
 
 @pytest.fixture
 def store(tables: dict[str, str]) -> NumbersStore:
-    return NumbersStore.from_environment()
+    return provisioning_runtime.numbers_store()
 
 
 @pytest.fixture
@@ -85,7 +78,7 @@ def provisioner(emulator: XoxzoEmulator, store: NumbersStore, clock: Clock) -> I
     yield Provisioner(
         client=client,
         numbers=store,
-        routes=DynamoDbRoutesWriter.from_environment(),
+        routes=provisioning_runtime.routes_writer(),
         action_url=ACTION_URL,
         clock=clock,
     )
@@ -247,7 +240,7 @@ def test_wrong_credentials_stop_before_anything_is_subscribed_or_written(
     provisioner = Provisioner(
         client=client_for(emulator, auth_token="not-the-token"),
         numbers=store,
-        routes=DynamoDbRoutesWriter.from_environment(),
+        routes=provisioning_runtime.routes_writer(),
         action_url=ACTION_URL,
         clock=clock,
     )

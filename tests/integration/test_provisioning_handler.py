@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, example, given, settings
 
 from tests.unit.test_provisioning_requests import events as any_events
 from tools.xoxzo_emulator import XoxzoEmulator
-from xoxzo_din import provisioning_runtime
-from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
-from xoxzo_din.provisioning_errors import ERROR_KINDS
-from xoxzo_din.route_items import DEFAULT_RULE_ID
-from xoxzo_din.xoxzo_api import ClientSettings
+from xoxzo_din.provisioning import runtime as provisioning_runtime
+from xoxzo_din.provisioning.errors import ERROR_KINDS
+from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
+from xoxzo_din.xoxzo.models import ClientSettings
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
 CUSTOM_RESOURCE_EVENTS = EVENTS.parent / "custom-resource"
@@ -160,7 +160,7 @@ def event(name: str, **overrides: Any) -> dict[str, Any]:
 
 
 def numbers() -> NumbersStore:
-    return NumbersStore.from_environment()
+    return provisioning_runtime.numbers_store()
 
 
 def record_of(din_uid: str) -> NumberRecord:

@@ -19,15 +19,9 @@ import requests
 from xoxzo.cloudpy import XoxzoClient as OfficialClient
 
 from tools.xoxzo_emulator import DEFAULT_POOL, Fault, XoxzoEmulator
-from xoxzo_din.xoxzo_api import (
-    AvailableDin,
-    Subscription,
-    XoxzoApiError,
-    XoxzoClient,
-    XoxzoCredentials,
-    XoxzoNotFoundError,
-    XoxzoValidationError,
-)
+from xoxzo_din.xoxzo.client import XoxzoClient
+from xoxzo_din.xoxzo.errors import XoxzoApiError, XoxzoNotFoundError, XoxzoValidationError
+from xoxzo_din.xoxzo.models import AvailableDin, Subscription, XoxzoCredentials
 
 OSAKA_UID = "JPj8mc3gt6pyw5rk"
 UID = "JPafr34rafic76tf"  # 815012345678, the documented example

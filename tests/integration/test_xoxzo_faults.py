@@ -19,15 +19,14 @@ from typing import Any
 import pytest
 
 from tools.xoxzo_emulator import DEFAULT_POOL, Fault, XoxzoEmulator
-from xoxzo_din.xoxzo_api import (
-    Subscription,
+from xoxzo_din.xoxzo.client import XoxzoClient
+from xoxzo_din.xoxzo.errors import (
     XoxzoAuthError,
-    XoxzoClient,
-    XoxzoCredentials,
     XoxzoNotFoundError,
     XoxzoUnavailableError,
     XoxzoValidationError,
 )
+from xoxzo_din.xoxzo.models import Subscription, XoxzoCredentials
 
 UID = "JPafr34rafic76tf"
 NUMBER = "+815012345678"

@@ -1,7 +1,7 @@
 import pytest
 
-from xoxzo_din import actions
-from xoxzo_din.actions import (
+from xoxzo_din.routing import actions
+from xoxzo_din.routing.actions import (
     MAX_SAY_LENGTH,
     ActionError,
     Playback,

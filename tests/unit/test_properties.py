@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xoxzo_din import actions
-from xoxzo_din.actions import ActionError, Say, parse_action_line, render
 from xoxzo_din.phone import is_e164, to_e164
-from xoxzo_din.rules import Call, choose_action, parse_number_routes
+from xoxzo_din.routing import actions
+from xoxzo_din.routing.actions import ActionError, Say, parse_action_line, render
+from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.routing.rules import Call, choose_action
 
 VALID_LINE = re.compile(
     r'(voicemail( |$))?(playback \S+|transfer \+\d+|say [a-zA-Z-]+ "[^"\n\r]*"|voicemail)?'

@@ -15,15 +15,15 @@ import boto3
 import pytest
 import requests
 
-from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
-from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner, TimeBudget
-from xoxzo_din.provisioning_errors import OutcomeUnknownError
-from xoxzo_din.xoxzo_api import (
-    ClientSettings,
-    XoxzoClient,
-    XoxzoCredentials,
-    XoxzoUnavailableError,
-)
+from xoxzo_din.provisioning import runtime as provisioning_runtime
+from xoxzo_din.provisioning.budget import TimeBudget
+from xoxzo_din.provisioning.errors import OutcomeUnknownError
+from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.provisioning.provisioner import Provisioner
+from xoxzo_din.routes_table.writer import DynamoDbRoutesWriter
+from xoxzo_din.xoxzo.client import XoxzoClient
+from xoxzo_din.xoxzo.errors import XoxzoUnavailableError
+from xoxzo_din.xoxzo.models import ClientSettings, XoxzoCredentials
 
 BASE = "https://api.example.test"
 SUBSCRIPTIONS = "/voice/dins/subscriptions/"
@@ -185,7 +185,7 @@ def test_a_subscribe_cut_short_after_a_lost_answer_says_its_outcome_is_unknown()
 
 @pytest.fixture
 def store(tables: dict[str, str]) -> NumbersStore:
-    return NumbersStore.from_environment()
+    return provisioning_runtime.numbers_store()
 
 
 def provisioner(store: NumbersStore, clock: Clock, session: Session) -> Provisioner:

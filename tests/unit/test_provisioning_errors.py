@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
-from xoxzo_din import provisioning_errors
-from xoxzo_din.numbers_store import RecordChangedError
-from xoxzo_din.provisioning_errors import (
+from xoxzo_din.provisioning import errors as provisioning_errors
+from xoxzo_din.provisioning.errors import (
     ERROR_KINDS,
     INCOMPLETE_KINDS,
     INTERNAL_ERROR,
@@ -22,7 +21,8 @@ from xoxzo_din.provisioning_errors import (
     is_expected,
     is_incomplete,
 )
-from xoxzo_din.xoxzo_api import (
+from xoxzo_din.provisioning.numbers_table import RecordChangedError
+from xoxzo_din.xoxzo.errors import (
     XoxzoApiError,
     XoxzoAuthError,
     XoxzoCredentialsError,

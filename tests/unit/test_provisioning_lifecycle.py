@@ -12,9 +12,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus
-from xoxzo_din.provisioning import DynamoDbRoutesWriter, Provisioner, TimeBudget, points_here, redact_url
-from xoxzo_din.provisioning_errors import (
+from xoxzo_din.provisioning.budget import TimeBudget
+from xoxzo_din.provisioning.errors import (
     CancelledIncompletelyError,
     ConflictError,
     ForeignNumberError,
@@ -24,10 +23,13 @@ from xoxzo_din.provisioning_errors import (
     OutcomeUnknownError,
     SubscribedIncompletelyError,
 )
-from xoxzo_din.route_items import DEFAULT_RULE_ID, new_number_default_item
-from xoxzo_din.xoxzo_api import (
-    AvailableDin,
-    Subscription,
+from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.provisioning.ownership import points_here
+from xoxzo_din.provisioning.provisioner import Provisioner
+from xoxzo_din.provisioning.results import redact_url
+from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
+from xoxzo_din.routes_table.writer import DynamoDbRoutesWriter, new_number_default_item
+from xoxzo_din.xoxzo.errors import (
     XoxzoAuthError,
     XoxzoCredentialsError,
     XoxzoNotFoundError,
@@ -35,6 +37,7 @@ from xoxzo_din.xoxzo_api import (
     XoxzoUnavailableError,
     XoxzoValidationError,
 )
+from xoxzo_din.xoxzo.models import AvailableDin, Subscription
 
 ACTION_URL = (
     "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/s3cr3t-0123456789abcdefghijklmnop"

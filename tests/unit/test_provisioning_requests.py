@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xoxzo_din.provisioning import (
+from xoxzo_din.provisioning.errors import InvalidRequestError
+from xoxzo_din.provisioning.requests import (
     OPERATIONS,
     CancelRequest,
     ListRequest,
@@ -18,10 +19,9 @@ from xoxzo_din.provisioning import (
     SubscribeRequest,
     SyncRequest,
     parse_request,
-    redact_url,
     request_fields,
 )
-from xoxzo_din.provisioning_errors import InvalidRequestError
+from xoxzo_din.provisioning.results import redact_url
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
 

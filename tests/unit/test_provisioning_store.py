@@ -8,7 +8,8 @@ from typing import Any
 import boto3
 import pytest
 
-from xoxzo_din.numbers_store import NumberRecord, NumbersStore, NumberStatus, RecordChangedError
+from xoxzo_din.provisioning import runtime as provisioning_runtime
+from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus, RecordChangedError
 
 T0 = "2026-04-01T00:00:00Z"
 T1 = "2026-04-01T00:00:01Z"
@@ -16,7 +17,7 @@ T1 = "2026-04-01T00:00:01Z"
 
 @pytest.fixture
 def store(tables: dict[str, str]) -> NumbersStore:
-    return NumbersStore.from_environment()
+    return provisioning_runtime.numbers_store()
 
 
 def record(

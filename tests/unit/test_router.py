@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from xoxzo_din.actions import Say
-from xoxzo_din.router import ERROR_RETRY_SECONDS, Router
+from xoxzo_din.routing.actions import Say
+from xoxzo_din.routing.router import ERROR_RETRY_SECONDS, Router
 
 FALLBACK = Say("ja", "fallback")
 AT = datetime(2026, 12, 2, 1, 30, tzinfo=UTC)  # Wednesday 10:30 in Tokyo

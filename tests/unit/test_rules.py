@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from xoxzo_din.actions import Playback, Say, Transfer, Voicemail
-from xoxzo_din.rules import Call, NumberRoutes, choose_action, parse_number_routes
+from xoxzo_din.routing.actions import Playback, Say, Transfer, Voicemail
+from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.routing.rules import Call, NumberRoutes, choose_action
 
 JST = timezone(timedelta(hours=9))
 NUMBER = "+81312345678"

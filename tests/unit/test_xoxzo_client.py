@@ -16,22 +16,19 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xoxzo_din.xoxzo_api import (
-    DEFAULT_BASE_URL,
-    AvailableDin,
-    Subscription,
+from xoxzo_din.xoxzo.client import XoxzoClient
+from xoxzo_din.xoxzo.endpoints import DEFAULT_BASE_URL
+from xoxzo_din.xoxzo.errors import (
     XoxzoApiError,
     XoxzoAuthError,
-    XoxzoClient,
-    XoxzoCredentials,
     XoxzoCredentialsError,
     XoxzoNotFoundError,
     XoxzoOutcomeUnknownError,
     XoxzoProtocolError,
     XoxzoUnavailableError,
     XoxzoValidationError,
-    validate_din_uid,
 )
+from xoxzo_din.xoxzo.models import AvailableDin, Subscription, XoxzoCredentials, validate_din_uid
 
 SID = "AC-unit-sid-0001"
 TOKEN = "tok-unit-SECRET-9f8e7d6c5b4a"
@@ -220,7 +217,7 @@ def test_search_skips_unusable_items_and_reads_string_costs(caplog: pytest.LogCa
         },
     ]
     client, _ = make_client(ScriptedSession(reply(200, items)))
-    with caplog.at_level(logging.WARNING, logger="xoxzo_din.xoxzo_api"):
+    with caplog.at_level(logging.WARNING, logger="xoxzo_din.xoxzo"):
         result = client.search()
     assert [(d.din_uid, d.number, d.monthly_cost) for d in result] == [
         (UID, "+815012345678", 650.0),
@@ -779,7 +776,7 @@ def test_retries_are_logged_without_credentials(caplog: pytest.LogCaptureFixture
     client, _ = make_client(session)
     with caplog.at_level(logging.DEBUG):
         client.search()
-    retries = [r for r in caplog.records if r.name == "xoxzo_din.xoxzo_api"]
+    retries = [r for r in caplog.records if r.name == "xoxzo_din.xoxzo"]
     assert [getattr(r, "reason", None) for r in retries] == ["ReadTimeout", "HTTP 503"]
     assert [getattr(r, "attempt", None) for r in retries] == [1, 2]
     for record in caplog.records:

@@ -28,8 +28,10 @@ from typing import Any, Final
 
 import requests
 
-from xoxzo_din.provisioning import PointOutcome, Provisioner, check_action_url
-from xoxzo_din.provisioning_errors import error_answer
+from xoxzo_din.provisioning.errors import error_answer
+from xoxzo_din.provisioning.provisioner import Provisioner
+from xoxzo_din.provisioning.requests import check_action_url
+from xoxzo_din.provisioning.results import PointOutcome
 
 logger = logging.getLogger(__name__)
 

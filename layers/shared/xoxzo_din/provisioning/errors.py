@@ -13,8 +13,8 @@ from typing import Final, TypedDict
 
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 
-from xoxzo_din.numbers_store import RecordChangedError
-from xoxzo_din.xoxzo_api import (
+from xoxzo_din.provisioning.numbers_table import RecordChangedError
+from xoxzo_din.xoxzo.errors import (
     XoxzoApiError,
     XoxzoAuthError,
     XoxzoCredentialsError,

@@ -1,4 +1,4 @@
-"""Our record of every XOXZO number we pay for: the numbers table (env NUMBERS_TABLE_NAME, key din_uid).
+"""Our record of every XOXZO number we pay for: the NumbersTable (key din_uid).
 
 One item per din_uid, never deleted: a cancelled or failed number keeps its record as history.
 
@@ -24,21 +24,17 @@ read back as float.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
-
-NUMBERS_TABLE_ENV = "NUMBERS_TABLE_NAME"
 
 
 class NumberStatus(StrEnum):
@@ -132,10 +128,6 @@ class NumbersStore:
 
     def __init__(self, table: Table) -> None:
         self._table = table
-
-    @classmethod
-    def from_environment(cls) -> NumbersStore:
-        return cls(boto3.resource("dynamodb").Table(os.environ[NUMBERS_TABLE_ENV]))
 
     # Reads: always consistent, decisions about money are taken on them.
 

@@ -1,4 +1,4 @@
-"""How the provisioning function builds a Provisioner: its environment, the XOXZO credentials secret,
+"""How the provisioning function builds a Provisioner: its settings, the XOXZO credentials secret,
 the client settings of each caller and the invocation's time budget.
 
 The handler only picks the settings and the reserve for what it is serving (an operation run by a
@@ -7,29 +7,25 @@ person, or CloudFormation's custom resource) and hands over the Lambda context's
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import boto3
 from aws_lambda_powertools.utilities import parameters
 
-from xoxzo_din.numbers_store import NUMBERS_TABLE_ENV, NumbersStore
-from xoxzo_din.provisioning import ROUTES_TABLE_ENV, DynamoDbRoutesWriter, Provisioner, TimeBudget
-from xoxzo_din.provisioning_errors import ConfigurationError
-from xoxzo_din.xoxzo_api import (
-    DEFAULT_BASE_URL,
-    ClientSettings,
-    XoxzoClient,
-    XoxzoCredentials,
-    XoxzoCredentialsError,
+from xoxzo_din.provisioning.budget import TimeBudget
+from xoxzo_din.provisioning.numbers_table import NumbersStore
+from xoxzo_din.provisioning.provisioner import Provisioner
+from xoxzo_din.provisioning.settings import (
+    NUMBERS_TABLE_ENV,
+    SECRET_ID_ENV,
+    ProvisioningSettings,
 )
-
-SECRET_ID_ENV: Final = "XOXZO_CREDENTIALS_SECRET_ID"  # noqa: S105 - a variable name, not a secret
-BASE_URL_ENV: Final = "XOXZO_API_BASE_URL"
-ACTION_URL_ENV: Final = "ACTION_URL"
-# The function's own stack (template.yaml: `STACK_ID: !Ref AWS::StackId`); unset in local runs.
-STACK_ID_ENV: Final = "STACK_ID"
+from xoxzo_din.routes_table.schema import ROUTES_TABLE_ENV
+from xoxzo_din.routes_table.writer import DynamoDbRoutesWriter
+from xoxzo_din.xoxzo.client import XoxzoClient
+from xoxzo_din.xoxzo.errors import XoxzoCredentialsError
+from xoxzo_din.xoxzo.models import ClientSettings, XoxzoCredentials
 
 # Credentials are read at most every 5 minutes per container: a rotated secret is picked up soon,
 # and Secrets Manager is not called on every invocation. A cached value that turns out unusable (the
@@ -58,17 +54,33 @@ def time_budget(
 def build_provisioner(settings: ClientSettings, budget: TimeBudget) -> Provisioner:
     """A Provisioner on the environment's tables. Built per invocation: provisioning runs rarely, and
     this keeps no state between operators. The XOXZO client (and the secret) only when needed."""
-    dynamodb = boto3.resource("dynamodb")
+    environment = ProvisioningSettings.from_environment()
     return Provisioner(
-        client_factory=lambda: xoxzo_client(settings, budget),
-        numbers=NumbersStore(dynamodb.Table(required_env(NUMBERS_TABLE_ENV))),
-        routes=DynamoDbRoutesWriter(dynamodb.Table(required_env(ROUTES_TABLE_ENV))),
-        action_url=os.environ.get(ACTION_URL_ENV) or None,
+        client_factory=lambda: xoxzo_client(settings, budget, environment),
+        numbers=numbers_store(environment),
+        routes=routes_writer(environment),
+        action_url=environment.action_url,
         budget=budget,
     )
 
 
-def xoxzo_client(settings: ClientSettings, budget: TimeBudget) -> XoxzoClient:
+def numbers_store(environment: ProvisioningSettings | None = None) -> NumbersStore:
+    """The NumbersTable the environment names."""
+    environment = environment or ProvisioningSettings.from_environment()
+    name = environment.require(environment.numbers_table, NUMBERS_TABLE_ENV)
+    return NumbersStore(boto3.resource("dynamodb").Table(name))
+
+
+def routes_writer(environment: ProvisioningSettings | None = None) -> DynamoDbRoutesWriter:
+    """Provisioning's writer of the RoutesTable the environment names."""
+    environment = environment or ProvisioningSettings.from_environment()
+    name = environment.require(environment.routes_table, ROUTES_TABLE_ENV)
+    return DynamoDbRoutesWriter(boto3.resource("dynamodb").Table(name))
+
+
+def xoxzo_client(
+    settings: ClientSettings, budget: TimeBudget, environment: ProvisioningSettings | None = None
+) -> XoxzoClient:
     """The XOXZO client with the credentials from the secret and the budget as its deadline.
 
     The secret is read afresh at most once per client (one per invocation): when the cached value is
@@ -80,16 +92,20 @@ def xoxzo_client(settings: ClientSettings, budget: TimeBudget) -> XoxzoClient:
         # Perhaps a cached value from before the fix the answer's hint asks for.
         credentials = fresh_credentials()
         refresh = None  # just read: a 401 would not be cured by reading it again
-    base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    environment = environment or ProvisioningSettings.from_environment()
     return XoxzoClient.with_settings(
-        credentials, base_url, settings, deadline=budget.seconds_left, refresh_credentials=refresh
+        credentials, environment.base_url, settings, deadline=budget.seconds_left, refresh_credentials=refresh
     )
 
 
 def read_credentials(*, force_fetch: bool = False) -> XoxzoCredentials:
     """The credentials in the secret: cached for SECRET_MAX_AGE_SECONDS, unless `force_fetch`."""
+    environment = ProvisioningSettings.from_environment()
     secret: Mapping[str, Any] = parameters.get_secret(
-        required_env(SECRET_ID_ENV), transform="json", max_age=SECRET_MAX_AGE_SECONDS, force_fetch=force_fetch
+        environment.require(environment.secret_id, SECRET_ID_ENV),
+        transform="json",
+        max_age=SECRET_MAX_AGE_SECONDS,
+        force_fetch=force_fetch,
     )
     if not isinstance(secret, Mapping):
         raise XoxzoCredentialsError("XOXZO credentials unusable: the secret is not a JSON object")
@@ -101,18 +117,11 @@ def fresh_credentials() -> XoxzoCredentials:
     return read_credentials(force_fetch=True)
 
 
-def required_env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise ConfigurationError(f"missing environment variable {name}")
-    return value
-
-
 def secret_id() -> str:
     """The credentials secret's id, as hints in answers name it."""
-    return os.environ.get(SECRET_ID_ENV) or f"({SECRET_ID_ENV} unset)"
+    return ProvisioningSettings.from_environment().shown_secret_id()
 
 
 def own_stack_id() -> str | None:
     """The stack this function belongs to, or None when unknown (local runs, tests)."""
-    return os.environ.get(STACK_ID_ENV) or None
+    return ProvisioningSettings.from_environment().stack_id

@@ -16,7 +16,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from xoxzo_din.route_items import GLOBAL_NUMBER, NUMBER
+from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from xoxzo_din.actions import Action, render
 from xoxzo_din.phone import is_hidden, to_e164
-from xoxzo_din.rules import Call, NumberRoutes, choose_action, parse_number_routes
+from xoxzo_din.routing.actions import Action, render
+from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.routing.rules import Call, NumberRoutes, choose_action
 
 ERROR_RETRY_SECONDS = 5.0
 # Bounds memory if callers dial many unknown numbers.

@@ -1,4 +1,6 @@
-"""The action function's configuration (from its environment) and the router built from it."""
+"""The action function's configuration: every environment variable it reads is named here, and only
+here (template.yaml declares each; docs/reference/parameters.md explains them), and the router
+built from it. Problems are collected, never raised: a call must always be answered."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from xoxzo_din.access import MIN_SECRET_LENGTH
-from xoxzo_din.actions import Action, ActionError, Say, parse_action_line
-from xoxzo_din.router import Router
-from xoxzo_din.routes_store import RoutesReader, create_dynamodb_client
+from xoxzo_din.routes_table.reader import RoutesReader, create_dynamodb_client
+from xoxzo_din.routes_table.schema import ROUTES_TABLE_ENV
+from xoxzo_din.routing.actions import Action, ActionError, Say, parse_action_line
+from xoxzo_din.routing.router import Router
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -18,6 +21,16 @@ if TYPE_CHECKING:
 # What a caller hears when nothing else can be found and FALLBACK_ACTION is empty or invalid.
 BUILTIN_FALLBACK = Say("ja", "ただいま電話に出ることができません。しばらくしてからおかけ直しください。")
 DEFAULT_ROUTE_CACHE_TTL_SECONDS = 30.0
+
+SECRET_ENV = "ACTION_SECRET"  # noqa: S105 - a variable name, not a secret
+PREVIOUS_SECRET_ENV = "ACTION_SECRET_PREVIOUS"  # noqa: S105
+FALLBACK_ACTION_ENV = "FALLBACK_ACTION"
+ROUTE_CACHE_TTL_ENV = "ROUTE_CACHE_TTL_SECONDS"
+
+# Every variable this function's code reads.
+VARIABLES = frozenset(
+    {ROUTES_TABLE_ENV, SECRET_ENV, PREVIOUS_SECRET_ENV, FALLBACK_ACTION_ENV, ROUTE_CACHE_TTL_ENV}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,35 +46,35 @@ class ActionSettings:
         problems: list[str] = []
         secrets = tuple(
             secret
-            for name in ("ACTION_SECRET", "ACTION_SECRET_PREVIOUS")
+            for name in (SECRET_ENV, PREVIOUS_SECRET_ENV)
             if (secret := environment.get(name, "").strip())
         )
         if short := [secret for secret in secrets if len(secret) < MIN_SECRET_LENGTH]:
             problems.append(f"{len(short)} action secret(s) shorter than {MIN_SECRET_LENGTH} ignored")
             secrets = tuple(secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH)
         if not secrets:
-            problems.append("no valid ACTION_SECRET: every request is refused")
+            problems.append(f"no valid {SECRET_ENV}: every request is refused")
 
         fallback: Action = BUILTIN_FALLBACK
-        if line := environment.get("FALLBACK_ACTION", "").strip():
+        if line := environment.get(FALLBACK_ACTION_ENV, "").strip():
             try:
                 fallback = parse_action_line(line)
             except ActionError as error:
-                problems.append(f"FALLBACK_ACTION ignored, using the built-in one: {error}")
+                problems.append(f"{FALLBACK_ACTION_ENV} ignored, using the built-in one: {error}")
 
         ttl = DEFAULT_ROUTE_CACHE_TTL_SECONDS
-        raw_ttl = environment.get("ROUTE_CACHE_TTL_SECONDS", "")
+        raw_ttl = environment.get(ROUTE_CACHE_TTL_ENV, "")
         try:
             ttl = float(raw_ttl) if raw_ttl else ttl
         except ValueError:
-            problems.append(f"ROUTE_CACHE_TTL_SECONDS {raw_ttl!r} is not a number, using {ttl:g}")
+            problems.append(f"{ROUTE_CACHE_TTL_ENV} {raw_ttl!r} is not a number, using {ttl:g}")
         if not 0 <= ttl <= 3600:
-            problems.append(f"ROUTE_CACHE_TTL_SECONDS {ttl:g} out of 0..3600, using the default")
+            problems.append(f"{ROUTE_CACHE_TTL_ENV} {ttl:g} out of 0..3600, using the default")
             ttl = DEFAULT_ROUTE_CACHE_TTL_SECONDS
 
-        routes_table = environment.get("ROUTES_TABLE_NAME", "")
+        routes_table = environment.get(ROUTES_TABLE_ENV, "")
         if not routes_table:
-            problems.append("ROUTES_TABLE_NAME is not set: every call gets the fallback action")
+            problems.append(f"{ROUTES_TABLE_ENV} is not set: every call gets the fallback action")
         return cls(routes_table, secrets, fallback, ttl, tuple(problems))
 
 
