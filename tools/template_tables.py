@@ -56,15 +56,29 @@ def create_table(client: DynamoDBClient, logical_id: str, table_name: str) -> No
     client.get_waiter("table_exists").wait(TableName=table_name)
 
 
+def function_environment(logical_id: str) -> dict[str, Any]:
+    """The environment variables the template declares for function `logical_id` (Globals merged
+    with the function's own), with their (unresolved) values."""
+    template = load_template()
+    declared = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    function = template["Resources"][logical_id]["Properties"]
+    return {**declared, **function.get("Environment", {}).get("Variables", {})}
+
+
+def function_ids() -> list[str]:
+    """The logical ids of the template's functions."""
+    resources = load_template()["Resources"]
+    return [name for name, resource in resources.items() if resource["Type"] == "AWS::Serverless::Function"]
+
+
 def table_environment() -> dict[str, str]:
     """{table logical id: the environment variable that gives the functions its name}, as the
-    template's Globals set them (`ROUTES_TABLE_NAME: !Ref RoutesTable`)."""
-    template = load_template()
-    variables = template["Globals"]["Function"]["Environment"]["Variables"]
-    resources = template["Resources"]
+    template sets them (`ROUTES_TABLE_NAME: !Ref RoutesTable`)."""
+    resources = load_template()["Resources"]
     return {
         value: variable
-        for variable, value in variables.items()
+        for function in function_ids()
+        for variable, value in function_environment(function).items()
         if isinstance(value, str) and resources.get(value, {}).get("Type") == "AWS::DynamoDB::Table"
     }
 

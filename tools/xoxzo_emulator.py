@@ -1,8 +1,8 @@
 """A local emulator of XOXZO's DIN API, for tests and local runs (stdlib only, loopback only).
 
 It serves the documented paths, methods, status codes and DRF-style error bodies
-(/work/shared/xoxzo-din-api.md) from an in-memory pool of Japanese numbers, so that both the official
-client (xoxzo.cloudpy) and ours can be driven against it:
+(docs/reference/xoxzo-din-api.md) from an in-memory pool of Japanese numbers, so that both the
+official client (xoxzo.cloudpy) and ours can be driven against it:
 
     GET    /voice/dins/                            ?country=JP  ?prefix=813       200 list
     POST   /voice/dins/subscriptions/              form din_uid                   201 object

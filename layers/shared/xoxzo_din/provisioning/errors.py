@@ -1,6 +1,6 @@
 """What provisioning answers when it refuses or fails: its errors, and every error kind an answer
-can carry (`ERROR_KINDS`, the one list; README "Operations" shows the same table, and a test keeps
-the two equal).
+can carry (`ERROR_KINDS`, the one list; docs/reference/provisioning-operations.md shows the same
+table, and a test keeps the two equal).
 
 `error_answer` turns any exception into {"type", "message", "problems"}. Messages are ours or the
 XOXZO client's, which never carry credentials; an unexpected error says only its type.

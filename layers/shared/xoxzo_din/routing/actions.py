@@ -7,7 +7,7 @@
     voicemail say en "Hello, you have reached ..."
     voicemail playback http://example.com/greeting.mp3
 
-Inferred, not documented (see shared/xoxzo-din-api.md): `say`, from the voicemail greeting form,
+Inferred, not documented (docs/reference/xoxzo-din-api.md): `say`, from the voicemail greeting form,
 and `voicemail playback <url>`, by analogy with `voicemail say`. If XOXZO's real syntax differs,
 `render` is the one place to change.
 """
