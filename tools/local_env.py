@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 REGION = "ap-northeast-1"
-# The documented secret of local runs (README, docs/how-to/run-locally.md): /action/local-dev-secret-change-me-0123456789
+# The documented secret of local runs (README): /action/local-dev-secret-change-me-0123456789
 LOCAL_ACTION_SECRET = "local-dev-secret-change-me-0123456789"  # noqa: S105 - a public, local-only value
 # The Secrets Manager secret that holds the XOXZO credentials in local runs (moto).
 LOCAL_CREDENTIALS_SECRET_ID = "local/xoxzo-credentials"  # noqa: S105 - a name, not a secret
