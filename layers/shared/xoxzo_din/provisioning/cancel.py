@@ -8,7 +8,7 @@ before the intent is written.
 from __future__ import annotations
 
 from xoxzo_din.phone import to_e164
-from xoxzo_din.provisioning.context import Context, after_cancel, details
+from xoxzo_din.provisioning.context import Context, after_cancel, first_record
 from xoxzo_din.provisioning.errors import (
     ConflictError,
     InvalidRequestError,
@@ -93,17 +93,9 @@ def _record_cancel_intent(
         refuse_foreign(din_uid, None, at_xoxzo, ctx.action_url, "cancelled")
         ctx.require_time(f"cancel {din_uid}: nothing was cancelled")  # the list took some
         number = to_e164(at_xoxzo.number)
+        note = f"cancel requested at {now} for a number not recorded here"
         ctx.create_or_conflict(
-            NumberRecord(
-                din_uid=din_uid,
-                status=NumberStatus.CANCELLING,
-                updated_at=now,
-                number=number,
-                action_url=at_xoxzo.action_url,
-                note=f"cancel requested at {now} for a number not recorded here",
-                created_at=now,
-                **details(at_xoxzo),
-            )
+            first_record(at_xoxzo, NumberStatus.CANCELLING, now=now, number=number, note=note)
         )
         return number, NumberStatus.ACTIVE
     if record.status is NumberStatus.CANCELLING:

@@ -21,6 +21,7 @@ from xoxzo_din.provisioning.numbers_table import (
     DETAIL_FIELDS,
     NumberRecord,
     NumbersStore,
+    NumberStatus,
     RecordChangedError,
 )
 from xoxzo_din.routes_table.writer import RoutesWriter
@@ -113,6 +114,23 @@ def details(at_xoxzo: Subscription, record: NumberRecord | None = None) -> dict[
         for name, value in found.items()
         if value is not None and (record is None or getattr(record, name) is None)
     }
+
+
+def first_record(
+    at_xoxzo: Subscription, status: NumberStatus, *, now: str, number: str | None, note: str
+) -> NumberRecord:
+    """The first record of a number XOXZO lists and we have no record of (adopted, imported, or
+    cancelled unrecorded): with what XOXZO says of it."""
+    return NumberRecord(
+        din_uid=at_xoxzo.din_uid,
+        status=status,
+        updated_at=now,
+        number=number,
+        action_url=at_xoxzo.action_url,
+        note=note,
+        created_at=now,
+        **details(at_xoxzo),
+    )
 
 
 @contextmanager

@@ -210,24 +210,15 @@ class NumbersStore:
     ) -> NumberRecord:
         """Only a subscribe intent can fail: never demote a record someone else made active. With
         `seen`, only if the record is still the one the caller decided on."""
-        return self._update(
-            din_uid,
-            now,
-            {"status": NumberStatus.FAILED, "note": note},
-            _and_unchanged(Attr("status").eq(NumberStatus.SUBSCRIBING.value), seen),
-            "status subscribing" + _as_seen(seen),
+        return self._move(
+            din_uid, now, note, from_status=NumberStatus.SUBSCRIBING, to_status=NumberStatus.FAILED, seen=seen
         )
 
     def mark_missing_at_xoxzo(
         self, din_uid: str, *, now: str, note: str, seen: NumberRecord | None = None
     ) -> NumberRecord:
-        return self._update(
-            din_uid,
-            now,
-            {"status": NumberStatus.MISSING_AT_XOXZO, "note": note},
-            _and_unchanged(Attr("status").eq(NumberStatus.ACTIVE.value), seen),
-            "status active" + _as_seen(seen),
-        )
+        missing = NumberStatus.MISSING_AT_XOXZO
+        return self._move(din_uid, now, note, from_status=NumberStatus.ACTIVE, to_status=missing, seen=seen)
 
     def mark_cancelling(self, din_uid: str, *, now: str, previous: NumberRecord) -> NumberRecord:
         return self._update(
@@ -277,6 +268,25 @@ class NumbersStore:
             self._table.put_item(Item=record.to_item(), ConditionExpression=condition)
         except ClientError as error:
             raise _conflict_or(error, record.din_uid, expectation) from error
+
+    def _move(
+        self,
+        din_uid: str,
+        now: str,
+        note: str,
+        *,
+        from_status: NumberStatus,
+        to_status: NumberStatus,
+        seen: NumberRecord | None,
+    ) -> NumberRecord:
+        """From one status to another, only from that one (and from `seen`, when given)."""
+        return self._update(
+            din_uid,
+            now,
+            {"status": to_status, "note": note},
+            _and_unchanged(Attr("status").eq(from_status.value), seen),
+            f"status {from_status}" + _as_seen(seen),
+        )
 
     def _update(
         self,

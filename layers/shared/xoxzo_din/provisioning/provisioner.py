@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import timedelta
+from typing import Any
 
 from xoxzo_din.provisioning import cancel as cancel_operation
 from xoxzo_din.provisioning import listing, search, set_action_url, subscribe, sync
@@ -58,14 +59,7 @@ class Provisioner:
         if (client is None) == (client_factory is None):
             raise TypeError("give exactly one of client and client_factory")
         self.context = Context(
-            numbers=numbers,
-            routes=routes,
-            action_url=action_url,
-            client_factory=client_factory,
-            clock=clock,
-            subscribe_grace=subscribe_grace,
-            budget=budget,
-            _client=client,
+            numbers, routes, action_url, client_factory, clock, subscribe_grace, budget, client
         )
 
     @property
@@ -74,21 +68,8 @@ class Provisioner:
 
     def execute(self, request: Request) -> Result:
         """Run a validated request (requests.parse_request or build_request)."""
-        ctx = self.context
-        match request:
-            case SearchRequest():
-                return search.search(ctx, request)
-            case SubscribeRequest():
-                return subscribe.subscribe(ctx, request)
-            case ListRequest():
-                return listing.list_numbers(ctx, request)
-            case SetActionUrlRequest():
-                return set_action_url.set_action_url(ctx, request)
-            case CancelRequest():
-                return cancel_operation.cancel(ctx, request)
-            case SyncRequest():
-                return sync.sync(ctx, request)
-        raise AssertionError(f"unhandled request {request!r}")  # pragma: no cover - Request is closed
+        operation: Callable[[Context, Any], Result] = _OPERATIONS[type(request)]
+        return operation(self.context, request)
 
     # Keyword methods: the same operations for callers in code, validated by requests.py.
 
@@ -117,6 +98,16 @@ class Provisioner:
     def sync(self, adopt: Collection[str] | None = None) -> SyncReport:
         request = build_request("sync", adopt=adopt)
         return sync.sync(self.context, _as(SyncRequest, request))
+
+
+_OPERATIONS: dict[type[Request], Callable[[Context, Any], Result]] = {
+    SearchRequest: search.search,
+    SubscribeRequest: subscribe.subscribe,
+    ListRequest: listing.list_numbers,
+    SetActionUrlRequest: set_action_url.set_action_url,
+    CancelRequest: cancel_operation.cancel,
+    SyncRequest: sync.sync,
+}
 
 
 def _as[T](kind: type[T], request: Request) -> T:

@@ -9,7 +9,7 @@ another stack's: ownership.py), an unfinished operation is refused.
 from __future__ import annotations
 
 from xoxzo_din.phone import to_e164
-from xoxzo_din.provisioning.context import Context, after_subscription, by_din_uid, details
+from xoxzo_din.provisioning.context import Context, after_subscription, by_din_uid, details, first_record
 from xoxzo_din.provisioning.errors import ConflictError, NotAvailableError, OutcomeUnknownError
 from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.provisioning.ownership import refuse_foreign
@@ -130,16 +130,7 @@ def _adopt(
     number = to_e164(at_xoxzo.number) or (existing.number if existing else None)
     note = "already subscribed at XOXZO: adopted without subscribing again"
     if existing is None:
-        record = NumberRecord(
-            din_uid=din_uid,
-            status=NumberStatus.ACTIVE,
-            updated_at=now,
-            number=number,
-            action_url=at_xoxzo.action_url,
-            note=note,
-            created_at=now,
-            **details(at_xoxzo),
-        )
+        record = first_record(at_xoxzo, NumberStatus.ACTIVE, now=now, number=number, note=note)
         with after_subscription(din_uid, "adopted", "recording it here"):
             ctx.create_or_conflict(record)
     else:

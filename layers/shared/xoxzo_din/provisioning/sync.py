@@ -8,7 +8,7 @@ overwritten, it is reported as a conflict.
 from __future__ import annotations
 
 from xoxzo_din.phone import to_e164
-from xoxzo_din.provisioning.context import Context, describe, details
+from xoxzo_din.provisioning.context import Context, describe, details, first_record
 from xoxzo_din.provisioning.errors import ConflictError
 from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.provisioning.ownership import adopt_hint, host_of, is_foreign
@@ -98,17 +98,9 @@ def _sync_subscribed(
     current: NumberRecord
     taken = f"; taken over as asked (adopt), it pointed at {taken_from}" if taken_from else ""
     if record is None:
+        note = f"imported by sync at {now} (subscribed at XOXZO, no record here{taken})"
         current = ctx.create_or_conflict(
-            NumberRecord(
-                din_uid=din_uid,
-                status=NumberStatus.ACTIVE,
-                updated_at=now,
-                number=number,
-                action_url=at_xoxzo.action_url,
-                note=f"imported by sync at {now} (subscribed at XOXZO, no record here{taken})",
-                created_at=now,
-                **details(at_xoxzo),
-            )
+            first_record(at_xoxzo, NumberStatus.ACTIVE, now=now, number=number, note=note)
         )
         report.actions.append(
             SyncAction(
@@ -242,37 +234,22 @@ def _sync_not_subscribed(ctx: Context, record: NumberRecord, report: SyncReport)
     now = ctx.now()
     din_uid, number = record.din_uid, record.number
     if record.status is NumberStatus.ACTIVE:
-        ctx.numbers.mark_missing_at_xoxzo(
-            din_uid,
-            now=now,
-            note=f"XOXZO no longer lists it (found by sync at {now}); not cancelled by us",
-            seen=record,
-        )
-        report.actions.append(
-            SyncAction(din_uid, number, "marked_missing_at_xoxzo", "active here, not at XOXZO")
-        )
+        note = f"XOXZO no longer lists it (found by sync at {now}); not cancelled by us"
+        ctx.numbers.mark_missing_at_xoxzo(din_uid, now=now, note=note, seen=record)
+        action, detail = "marked_missing_at_xoxzo", "active here, not at XOXZO"
     elif record.status is NumberStatus.SUBSCRIBING:
         if not ctx.is_stale(record):
             report.pending.append(
                 SyncAction(din_uid, number, "subscribe_in_progress", f"since {record.updated_at}")
             )
             return
-        ctx.numbers.mark_failed(
-            din_uid,
-            now=now,
-            note=f"the subscribe never reached XOXZO (settled by sync at {now})",
-            seen=record,
-        )
-        report.actions.append(
-            SyncAction(din_uid, number, "marked_failed", "subscribe intent XOXZO never got")
-        )
+        note = f"the subscribe never reached XOXZO (settled by sync at {now})"
+        ctx.numbers.mark_failed(din_uid, now=now, note=note, seen=record)
+        action, detail = "marked_failed", "subscribe intent XOXZO never got"
     elif record.status is NumberStatus.CANCELLING:
-        ctx.numbers.mark_cancelled(
-            din_uid,
-            now=now,
-            cancelled_at=now,
-            note="cancel confirmed by sync: XOXZO no longer has it",
-            seen=record,
-        )
-        report.actions.append(SyncAction(din_uid, number, "cancel_completed", "XOXZO no longer has it"))
-    # cancelled / failed / missing_at_xoxzo: already agrees with XOXZO.
+        note = "cancel confirmed by sync: XOXZO no longer has it"
+        ctx.numbers.mark_cancelled(din_uid, now=now, cancelled_at=now, note=note, seen=record)
+        action, detail = "cancel_completed", "XOXZO no longer has it"
+    else:
+        return  # cancelled / failed / missing_at_xoxzo: already agrees with XOXZO.
+    report.actions.append(SyncAction(din_uid, number, action, detail))

@@ -28,8 +28,10 @@ from xoxzo_din.xoxzo.parsing import parse_available, parse_subscription, subscri
 from xoxzo_din.xoxzo.transport import (
     HTTP_SERVER_ERROR,
     HTTP_TOO_MANY_REQUESTS,
+    HttpCall,
     Transport,
     logger,
+    unavailable,
 )
 
 
@@ -96,7 +98,7 @@ class XoxzoClient(Transport):
         for attempt in range(1, self.max_attempts + 1):
             if not self._fits(0.0):
                 raise self._subscribe_unavailable(din_uid, attempt - 1, last_status, ambiguous_before, True)
-            outcome = self._send(method, path, data={"din_uid": din_uid})
+            outcome = self._send(HttpCall(method, path, data={"din_uid": din_uid}))
             status = outcome.status_code if isinstance(outcome, requests.Response) else None
             last_status = status if status is not None else last_status
             if isinstance(outcome, requests.Response) and 200 <= outcome.status_code < 300:
@@ -161,13 +163,13 @@ class XoxzoClient(Transport):
         else:
             outcome = "it was not applied"
         error_class = XoxzoOutcomeUnknownError if ambiguous_before else XoxzoUnavailableError
-        return error_class(
+        return unavailable(
             f"XOXZO {method} {path} (subscribe {din_uid}) {why} (last status: {last_status}); {outcome}",
-            attempts=attempts,
-            last_status=last_status,
-            method=method,
-            path=path,
+            HttpCall(method, path),
+            attempts,
+            last_status,
             out_of_time=out_of_time,
+            kind=error_class,
         )
 
     # ---- the subscription list as the judge of a subscribe ---------------------------------------
@@ -198,13 +200,13 @@ class XoxzoClient(Transport):
                 if answer_lost
                 else (XoxzoUnavailableError, "it was not applied")
             )
-            raise error_class(
+            raise unavailable(
                 f"XOXZO subscribe {din_uid}: {why}, and the subscription list could not be read "
                 f"({type(exc).__name__}: {exc}); {outcome}",
-                attempts=attempts,
-                last_status=last_status,
-                method="POST",
-                path=SUBSCRIPTIONS_PATH,
+                HttpCall("POST", SUBSCRIPTIONS_PATH),
+                attempts,
+                last_status,
                 out_of_time=isinstance(exc, XoxzoUnavailableError) and exc.out_of_time,
+                kind=error_class,
             ) from exc
         return next((s for s in subscriptions if s.din_uid == din_uid), None)

@@ -26,6 +26,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Self
 from urllib.parse import urlsplit
@@ -77,6 +78,36 @@ TRANSPORT_ERRORS: Final = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class HttpCall:
+    """One request to XOXZO, as sent (again) on each attempt."""
+
+    method: str
+    path: str
+    params: Mapping[str, str] | None = None
+    data: Mapping[str, str] | None = None
+
+
+def unavailable(
+    message: str,
+    call: HttpCall,
+    attempts: int,
+    last_status: int | None,
+    *,
+    out_of_time: bool = False,
+    kind: type[XoxzoUnavailableError] = XoxzoUnavailableError,
+) -> XoxzoUnavailableError:
+    """The error that ends a call without a usable answer (`kind`: or its OutcomeUnknown subclass)."""
+    return kind(
+        message,
+        attempts=attempts,
+        last_status=last_status,
+        method=call.method,
+        path=call.path,
+        out_of_time=out_of_time,
+    )
 
 
 class Transport:
@@ -171,24 +202,17 @@ class Transport:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-    ) -> requests.Response | requests.RequestException:
+    def _send(self, call: HttpCall) -> requests.Response | requests.RequestException:
         """One HTTP exchange: the response, or the transport error (`TRANSPORT_ERRORS`). A first
         401 is answered by reading the credentials afresh and, if they changed, sending it again."""
-        outcome = self._exchange(method, path, params=params, data=data)
+        outcome = self._exchange(call)
         if (
             isinstance(outcome, requests.Response)
             and outcome.status_code == HTTP_UNAUTHORIZED
             and self._credentials_refreshed()
             and self._fits(0.0)
         ):
-            outcome = self._exchange(method, path, params=params, data=data)
+            outcome = self._exchange(call)
         return outcome
 
     def _credentials_refreshed(self) -> bool:
@@ -211,20 +235,13 @@ class Transport:
         self._redacted += [fresh.auth_token, fresh.sid]
         return True
 
-    def _exchange(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-    ) -> requests.Response | requests.RequestException:
+    def _exchange(self, call: HttpCall) -> requests.Response | requests.RequestException:
         try:
             return self._session.request(
-                method,
-                self.base_url + path,
-                params=params,
-                data=data,
+                call.method,
+                self.base_url + call.path,
+                params=call.params,
+                data=call.data,
                 auth=(self._credentials.sid, self._credentials.auth_token),
                 headers={"Accept": "application/json"},
                 timeout=self.timeout,
@@ -247,6 +264,7 @@ class Transport:
         Returns the 2xx response, or None for a 404 accepted because an earlier attempt's outcome
         was lost (`not_found_ok_after_ambiguous`).
         """
+        call = HttpCall(method, path, params, data)
         last_status: int | None = None
         last_error: str = ""
         ambiguous_before = False
@@ -254,7 +272,7 @@ class Transport:
             if not self._fits(0.0):
                 raise self._out_of_time(method, path, attempt - 1, last_status, last_error)
             delay: float | None = None
-            outcome = self._send(method, path, params=params, data=data)
+            outcome = self._send(call)
             if isinstance(outcome, requests.Response):
                 status = outcome.status_code
                 last_status = status
@@ -281,12 +299,11 @@ class Transport:
                 if not self._fits(delay):
                     raise self._out_of_time(method, path, attempt, last_status, last_error)
                 self._sleep(delay)
-        raise XoxzoUnavailableError(
+        raise unavailable(
             f"XOXZO {method} {path} failed after {self.max_attempts} attempts (last: {last_error})",
-            attempts=self.max_attempts,
-            last_status=last_status,
-            method=method,
-            path=path,
+            call,
+            self.max_attempts,
+            last_status,
         )
 
     def _fits(self, pause: float) -> bool:
@@ -296,13 +313,12 @@ class Transport:
     def _out_of_time(
         self, method: str, path: str, attempts: int, last_status: int | None, last_error: str
     ) -> XoxzoUnavailableError:
-        return XoxzoUnavailableError(
+        return unavailable(
             f"XOXZO {method} {path} stopped after {attempts} attempt(s): no time left for another "
             f"within this invocation (last: {last_error or 'none'})",
-            attempts=attempts,
-            last_status=last_status,
-            method=method,
-            path=path,
+            HttpCall(method, path),
+            attempts,
+            last_status,
             out_of_time=True,
         )
 
