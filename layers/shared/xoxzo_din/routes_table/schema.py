@@ -20,3 +20,6 @@ RULE_ID: Final = "rule_id"
 DEFAULT_RULE_ID: Final = "default"
 # `number` of the global default item, used for numbers without a default of their own.
 GLOBAL_NUMBER: Final = "*"
+
+# The language of a route item's `text` when the item names none.
+DEFAULT_LANGUAGE: Final = "ja"

@@ -21,7 +21,6 @@ from xoxzo_din.phone import to_e164
 
 # A bound on spoken text: keeps the line short and the call-back fast. XOXZO documents no limit.
 MAX_SAY_LENGTH = 500
-DEFAULT_LANGUAGE = "ja"
 
 # TTS language codes: "en", "ja", and region forms like "en-US". XOXZO confirms "en" and "ja".
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2,4})?")

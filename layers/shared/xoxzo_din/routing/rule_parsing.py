@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xoxzo_din.phone import JAPAN_COUNTRY_CODE, compact, to_e164, without_japanese_trunk_zero
-from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, NUMBER, RULE_ID
+from xoxzo_din.routes_table.schema import DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
 from xoxzo_din.routing import actions
 from xoxzo_din.routing.actions import Action, ActionError
 from xoxzo_din.routing.rules import (
@@ -192,7 +192,7 @@ def _action(item: Mapping[str, Any], *, required: bool) -> Action | None:
 
 
 def _language(item: Mapping[str, Any]) -> str:
-    return _text(item.get("language", actions.DEFAULT_LANGUAGE), "language")
+    return _text(item.get("language", DEFAULT_LANGUAGE), "language")
 
 
 def _callers(value: Any) -> tuple[frozenset[str] | None, tuple[str, ...], bool]:
