@@ -1,4 +1,5 @@
-"""Error kinds live in one list (ERROR_KINDS): every answer's kind is in it, and README shows it."""
+"""Error kinds live in one list (ERROR_KINDS): every answer's kind is in it, and
+docs/reference/provisioning-operations.md shows it."""
 
 from __future__ import annotations
 
@@ -128,9 +129,9 @@ def test_an_unexpected_error_is_internal_and_says_only_its_type() -> None:
     assert not is_expected(answer)
 
 
-def test_the_readme_lists_exactly_the_error_kinds_with_their_meaning() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    errors = readme[readme.index("Error types (`ERROR_KINDS`") :]
+def test_the_docs_list_exactly_the_error_kinds_with_their_meaning() -> None:
+    page = (ROOT / "docs" / "reference" / "provisioning-operations.md").read_text(encoding="utf-8")
+    errors = page[page.index("Error types (`ERROR_KINDS`") :]
     table = errors[errors.index("| type | meaning |") :].split("\n\n", 1)[0]
     rows = re.findall(r"^\| `(\w+)` \| (.+) \|$", table, flags=re.MULTILINE)
 

@@ -1,6 +1,7 @@
-"""README's provisioning commands: an invocation that outlasts the CLI's read timeout is sent again
-by botocore, so every documented `aws lambda invoke` waits longer than the function can run, and
-`sam remote invoke` (whose 60 s read timeout cannot be changed) comes with its caveat."""
+"""The documented provisioning commands (docs/how-to/provision-numbers.md): an invocation that
+outlasts the CLI's read timeout is sent again by botocore, so every documented `aws lambda invoke`
+waits longer than the function can run, and `sam remote invoke` (whose 60 s read timeout cannot be
+changed) comes with its caveat."""
 
 from __future__ import annotations
 
@@ -14,10 +15,7 @@ BOTOCORE_DEFAULT_READ_TIMEOUT = 60
 
 
 def provisioning_section() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("## Provisioning numbers (ProvisioningFunction)")
-    end = readme.find("\n## ", start + 1)
-    return readme[start : end if end != -1 else None]
+    return (ROOT / "docs" / "how-to" / "provision-numbers.md").read_text(encoding="utf-8")
 
 
 def function_timeout() -> int:
