@@ -1,21 +1,11 @@
-"""Custom::ActionUrlSync: CloudFormation calls the provisioning function when the stack is created,
-updated (its action URL changed) or deleted.
+"""Custom::ActionUrlSync: on stack create and update, every `active` number is pointed at the
+resource's `ActionUrl`; on delete, nothing. Why, and its rules (it never blocks a deploy; only a
+template error, an unknown RequestType or another stack's request answers FAILED; it always answers
+the ResponseURL): docs/explanation/deploy-time-repointing.md.
 
-- Create / Update: every `active` number is pointed at the resource's `ActionUrl`.
-- Delete: nothing (deleting the stack cancels no number, the numbers table is retained).
-
-Rules:
-- It never blocks a deploy: when XOXZO fails, or the secret still holds the placeholder, it answers
-  SUCCESS, and `Data` says what was not re-pointed. Only a template error (no valid ActionUrl), an
-  unknown RequestType or a request of ANOTHER stack answers FAILED.
-- A request whose StackId is not the function's own stack (`own_stack_id`, from the STACK_ID
-  environment variable) is refused without touching any number: a sample event sent to a deployed
-  function must not re-point its numbers to a sample URL. Delete always answers SUCCESS. Without
-  `own_stack_id` (local runs, tests) any StackId is accepted.
-- It always sends its answer to the ResponseURL, even after an unexpected error; XOXZO calls stop
-  early enough for that (the caller's time budget keeps RESPONSE_RESERVE_SECONDS for it).
-
-Observability (logs, metrics) is the handler's: `serve` returns what happened.
+A request whose StackId is not the function's own (`own_stack_id`) is refused without touching any
+number; without `own_stack_id` (local runs, tests) any StackId is accepted. Observability (logs,
+metrics) is the handler's: `serve` returns what happened.
 """
 
 from __future__ import annotations

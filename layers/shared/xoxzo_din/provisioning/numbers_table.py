@@ -1,18 +1,7 @@
-"""Our record of every XOXZO number we pay for: the NumbersTable (key din_uid).
+"""Our record of every XOXZO number we pay for: the NumbersTable (key din_uid), never deleted.
 
-One item per din_uid, never deleted: a cancelled or failed number keeps its record as history.
-
-Statuses (`NumberStatus`):
-- `subscribing`: intent recorded, the subscribe POST may or may not have reached XOXZO. Written
-  BEFORE the POST so that a crash never leaves a number we pay for without a record.
-- `active`: subscribed at XOXZO; we hold it and pay for it.
-- `cancelling`: cancel intent recorded, the DELETE may or may not have reached XOXZO.
-- `cancelled`: cancelled at XOXZO (or XOXZO answered 404: already gone).
-- `failed`: a subscribe that never became a subscription (XOXZO refused it, or sync found that
-  XOXZO never got it). Nothing is billed.
-- `missing_at_xoxzo`: drift. We held it (active) but XOXZO no longer lists it, and we did not
-  cancel it (e.g. cancelled in XOXZO's dashboard). Not `cancelled`, because we cannot say who
-  cancelled it or when; routes are kept, and sync reactivates it if XOXZO lists it again.
+Attributes and statuses: docs/reference/numbers-table.md; when each status is written:
+docs/explanation/write-order-and-sync.md.
 
 Every write is conditional where a concurrent writer could otherwise be overwritten; a failed
 condition raises `RecordChangedError`. Writes given `seen=` (a record the caller read) apply only if

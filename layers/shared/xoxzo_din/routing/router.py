@@ -1,4 +1,5 @@
-"""Answer one call: normalise the numbers, get the routes (cache, else DynamoDB), pick the action.
+"""Answer one call: normalise the numbers, get the routes (cache, else DynamoDB), pick the action
+(for operators: docs/explanation/call-routing.md).
 
 At most ONE DynamoDB request per call: on a cache miss, the Query of the called number's
 partition. The global default (the `*` partition) is read at start-up, then re-read when it is
