@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from xoxzo_din.phone import is_hidden, to_e164
+from xoxzo_din.phone import to_e164
 from xoxzo_din.routing.actions import Action, render
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.rules import Call, NumberRoutes, choose_action
@@ -93,9 +93,9 @@ class Router:
         if requests == 0 and now >= self._global.fresh_until and now >= self._reads_paused_until:
             global_problems, global_error = self._refresh_global(now)
             requests, problems, error = 1, problems + global_problems, error or global_error
-        hidden = is_hidden(caller)
+        call = Call.of(caller, at)
         decision = choose_action(
-            Call(caller=to_e164(caller), at=at, anonymous=hidden),
+            call,
             entry.routes if entry is not None else NumberRoutes(),
             self._global.routes,
             self._fallback,
@@ -105,7 +105,7 @@ class Router:
             source=decision.source,
             routes=routes,
             recipient=number,
-            anonymous_caller=hidden,
+            anonymous_caller=call.anonymous,
             requests=requests,
             problems=problems,
             lookup_error=error,

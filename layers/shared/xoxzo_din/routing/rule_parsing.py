@@ -30,6 +30,28 @@ from xoxzo_din.routing.rules import (
     zone,
 )
 
+# Every attribute a route item may have; any other is ignored (a note, a description...).
+ATTRIBUTES = frozenset(
+    {
+        NUMBER,
+        RULE_ID,
+        "action",
+        "url",
+        "to",
+        "text",
+        "language",
+        "priority",
+        "enabled",
+        "callers",
+        "days",
+        "hours",
+        "dates",
+        "holidays",
+        "active_from",
+        "active_until",
+        "timezone",
+    }
+)
 # Rules without a priority come after every rule that has one.
 DEFAULT_PRIORITY = 1000
 ANONYMOUS_TOKENS = frozenset({"anonymous", "hidden", "private", "unknown", "非通知"})

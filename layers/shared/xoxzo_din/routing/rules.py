@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from xoxzo_din.phone import is_hidden, to_e164
 from xoxzo_din.routing.actions import Action
 
 if TYPE_CHECKING:
@@ -34,6 +35,11 @@ class Call:
     caller: str | None  # E.164; None when hidden or unreadable
     at: datetime  # timezone-aware
     anonymous: bool = True  # with caller None: hidden (True) or an unreadable number (False)
+
+    @classmethod
+    def of(cls, caller: str | None, at: datetime) -> Call:
+        """The call of XOXZO's raw `caller` parameter at `at` (docs/reference/route-items.md)."""
+        return cls(caller=to_e164(caller), at=at, anonymous=is_hidden(caller))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +90,37 @@ class Rule:
         return self.callers is not None or bool(self.caller_prefixes) or self.anonymous_callers
 
     def matches(self, call: Call, number_timezone: ZoneInfo) -> bool:
+        return self.unmet_condition(call, number_timezone) is None
+
+    def unmet_condition(self, call: Call, number_timezone: ZoneInfo) -> str | None:
+        """The first condition of the rule that does not hold for `call`, named by its attribute
+        (callers, active_from, active_until, days, hours, dates, holidays); None when every one
+        holds. The one matching decision: the call path and the operators' tools both use it."""
         local = call.at.astimezone(self.timezone or number_timezone)
-        if not (self._caller_matches(call) and self._active_at(local)):
-            return False
+        if not self._caller_matches(call):
+            return "callers"
+        if self.active_from is not None and _before(local, self.active_from):
+            return "active_from"
+        if self.active_until is not None and not _before(local, self.active_until):
+            return "active_until"
         # Dates and holidays are those of the day a time range started on (22:00-06:00 on
         # 31 December still belongs to 31 December at 02:00 on 1 January).
-        return any(self._day_matches(day) for day in self._service_days(local))
+        days = self._service_days(local)
+        if not days:
+            return "hours" if self.hours is not None and not self._in_hours(local) else "days"
+        if self.dates is not None and not any(span.contains(day) for span in self.dates for day in days):
+            return "dates"
+        if not any(self._day_matches(day) for day in days):
+            return "holidays"
+        return None
+
+    def _in_hours(self, local: datetime) -> bool:
+        """Whether the time of day of `local` is in one of the rule's ranges, whatever the day."""
+        minute = local.hour * 60 + local.minute
+        return any(
+            (minute >= span.start or minute < span.end) if span.overnight else span.start <= minute < span.end
+            for span in self.hours or ()
+        )
 
     def _day_matches(self, day: date) -> bool:
         return (self.dates is None or any(span.contains(day) for span in self.dates)) and (
@@ -105,11 +136,6 @@ class Rule:
         return (self.callers is not None and caller in self.callers) or caller.startswith(
             self.caller_prefixes
         )
-
-    def _active_at(self, local: datetime) -> bool:
-        if self.active_from is not None and _before(local, self.active_from):
-            return False
-        return self.active_until is None or _before(local, self.active_until)
 
     def _service_days(self, local: datetime) -> list[date]:
         """The days whose weekday and time ranges cover `local`: today, and/or yesterday for
@@ -184,6 +210,12 @@ def holiday_calendar_for(country: str, subdivision: str | None) -> HolidayBase:
 def is_holiday(calendar: tuple[str, str | None], day: date) -> bool:
     """Whether `day` is a public holiday; the library computes each year's dates on demand."""
     return day in holiday_calendar_for(*calendar)
+
+
+def holiday_name(calendar: tuple[str, str | None], day: date) -> str | None:
+    """The name of the public holiday on `day` (e.g. "勤労感謝の日"), or None."""
+    name: str | None = holiday_calendar_for(*calendar).get(day)
+    return name
 
 
 @cache
