@@ -11,10 +11,11 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: venv local test lint build build-check bench clean
 
-$(INSTALLED): requirements-dev.txt layers/shared/requirements.txt
+$(INSTALLED): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python$(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION), or set PYTHON=)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .   # the xoxzo-din tool
 	touch $@
 
 venv: $(INSTALLED)

@@ -34,6 +34,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tools.local_env import (
     LOCAL_ACTION_SECRET,
+    LOCAL_CREDENTIALS_SECRET_ID,
+    REGION,
     add_code_paths,
     prepare_tables,
     start_local_aws,
@@ -51,6 +53,11 @@ FUNCTION_MODULES = {
     for logical_id, resource in load_template()["Resources"].items()
     if resource["Type"] == "AWS::Serverless::Function"
 }
+
+# What `GET /local/stack` on the invoke port answers: this local stack's coordinates, shaped like a
+# deployed stack's outputs and parameters, so that the operators' command line tool can target it.
+LOCAL_STACK_ROUTE = "/local/stack"
+local_stack: dict[str, Any] = {}
 
 # One invocation at a time per function, as in one Lambda container.
 _invoke_lock = threading.Lock()
@@ -215,6 +222,9 @@ class LambdaInvokeHandler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self) -> None:
+        if urlsplit(self.path).path == LOCAL_STACK_ROUTE:
+            self._reply(200, local_stack)
+            return
         response_id = self._cloudformation_response_id()
         answer = cloudformation_responses.get(response_id) if response_id is not None else None
         if answer is None:
@@ -294,6 +304,7 @@ def main(argv: list[str] | None = None) -> None:
     store_xoxzo_credentials(aws_url, xoxzo.sid, xoxzo.auth_token)
 
     api = _serve(ActionApiHandler, arguments.port)
+    log_level = os.environ.get("POWERTOOLS_LOG_LEVEL")
     api_url = f"http://{LOOPBACK}:{api.server_address[1]}"
     os.environ.update(
         {
@@ -302,12 +313,32 @@ def main(argv: list[str] | None = None) -> None:
             "XOXZO_API_BASE_URL": xoxzo.base_url,
             "POWERTOOLS_SERVICE_NAME": "din-local",
             "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDinLocal",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            "POWERTOOLS_LOG_LEVEL": log_level or "WARNING",
         }
     )
     lambda_api = _serve(LambdaInvokeHandler, arguments.lambda_port)
     lambda_url = f"http://{LOOPBACK}:{lambda_api.server_address[1]}"
     load_handler("ActionFunction")  # fail now, not on the first call, if the handler is broken
+    if log_level is None:
+        # Which rule answered each call (the "call answered" line, INFO) is worth seeing locally.
+        importlib.import_module(FUNCTION_MODULES["ActionFunction"]).logger.setLevel("INFO")
+    local_stack.update(
+        {
+            "StackName": "local",
+            "Region": REGION,
+            "AwsEndpointUrl": aws_url,
+            "LambdaEndpointUrl": lambda_url,
+            "Outputs": {
+                "ActionUrl": f"{api_url}{ACTION_ROUTE}",
+                "RoutesTableName": tables["ROUTES_TABLE_NAME"],
+                "NumbersTableName": tables["NUMBERS_TABLE_NAME"],
+                "ActionFunctionName": "ActionFunction",
+                "ProvisioningFunctionName": "ProvisioningFunction",
+                "XoxzoCredentialsSecretId": LOCAL_CREDENTIALS_SECRET_ID,
+            },
+            "Parameters": {"FallbackAction": os.environ.get("FALLBACK_ACTION", "")},
+        }
+    )
 
     ready = {
         "action_url": f"{api_url}/action/{arguments.secret}",

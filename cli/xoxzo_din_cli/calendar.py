@@ -1,0 +1,133 @@
+"""Which rule decides, minute by minute, for each class of caller, over any period.
+
+Computed from the change points of the routes (midnights, every `hours` edge, active-period edges,
+each in its own time zone, so DST transitions fall where the zone puts them): between two change
+points nothing a rule looks at changes, so one decision (the action function's own `choose_action`)
+holds for the whole stretch. A year is a few thousand decisions, not half a million.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from xoxzo_din.routing.actions import Action, render
+from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, Call, NumberRoutes, choose_action, zone
+
+# A caller matched by no `callers` list, for "anyone else" (tried in turn until one fits).
+_OTHER_CALLERS = ("+81300000000", "+81399999999", "+15550000000", "+442000000000")
+
+
+@dataclass(frozen=True)
+class CallerClass:
+    label: str
+    caller: str | None  # a caller of the class, as XOXZO would send it ("" = anonymous)
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: datetime  # aware, in the number's zone
+    end: datetime
+    decided_by: str
+    line: str
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+def number_zone(routes: NumberRoutes) -> ZoneInfo:
+    return routes.timezone or zone(DEFAULT_TIMEZONE)
+
+
+def caller_classes(routes: NumberRoutes) -> list[CallerClass]:
+    """One class per distinct `callers` condition of the rules, anonymous callers, anyone else."""
+    classes: list[CallerClass] = []
+    seen: set[tuple[frozenset[str] | None, tuple[str, ...]]] = set()
+    for rule in routes.rules:
+        key = (rule.callers, rule.caller_prefixes)
+        if (rule.callers is None and not rule.caller_prefixes) or key in seen:
+            continue
+        seen.add(key)
+        sample = min(rule.callers) if rule.callers else _padded(rule.caller_prefixes[0])
+        classes.append(CallerClass(f"callers of {rule.rule_id} ({sample})", sample))
+    classes.append(CallerClass("anonymous", ""))
+    other = next(
+        (
+            number
+            for number in _OTHER_CALLERS
+            if not any(
+                (rule.callers is not None and number in rule.callers)
+                or number.startswith(rule.caller_prefixes)
+                for rule in routes.rules
+                if rule.callers is not None or rule.caller_prefixes
+            )
+        ),
+        _OTHER_CALLERS[0],
+    )
+    classes.append(CallerClass(f"anyone else ({other})", other))
+    return classes
+
+
+def _padded(prefix: str) -> str:
+    """A whole number that starts with an E.164 prefix (+8190 -> +819000000000)."""
+    return prefix + "0" * max(0, 12 - len(prefix))
+
+
+def change_points(routes: NumberRoutes, start: datetime, end: datetime) -> list[datetime]:
+    """Every moment in [start, end) at which a condition of a rule may change (UTC, sorted)."""
+    home = number_zone(routes)
+    zones: dict[str, ZoneInfo] = {home.key: home}
+    edges: dict[str, set[int]] = {home.key: {0}}
+    points: set[datetime] = {start.astimezone(UTC)}
+    for rule in routes.rules:
+        rule_zone = rule.timezone or home
+        zones[rule_zone.key] = rule_zone
+        minutes = edges.setdefault(rule_zone.key, {0})
+        for span in rule.hours or ():
+            minutes.update({span.start, span.end % 1440})
+        for moment in (rule.active_from, rule.active_until):
+            if moment is not None:
+                points.add((moment if moment.tzinfo else moment.replace(tzinfo=rule_zone)).astimezone(UTC))
+    for key, local_zone in zones.items():
+        day = start.astimezone(local_zone).date() - timedelta(days=1)
+        last = end.astimezone(local_zone).date() + timedelta(days=1)
+        while day <= last:
+            midnight = datetime.combine(day, time())
+            for minute in edges[key]:
+                points.add((midnight + timedelta(minutes=minute)).replace(tzinfo=local_zone).astimezone(UTC))
+            day += timedelta(days=1)
+    begin, finish = start.astimezone(UTC), end.astimezone(UTC)
+    return sorted(point for point in points if begin <= point < finish)
+
+
+def segments(
+    routes: NumberRoutes,
+    global_routes: NumberRoutes,
+    fallback: Action,
+    *,
+    caller: str | None,
+    start: datetime,
+    end: datetime,
+) -> list[Segment]:
+    """The stretches of [start, end) over which one decision holds, for calls from `caller`."""
+    home = number_zone(routes)
+    result: list[Segment] = []
+    points = change_points(routes, start, end)
+    for moment, following in zip(points, [*points[1:], end.astimezone(UTC)], strict=True):
+        decision = choose_action(Call.of(caller, moment), routes, global_routes, fallback)
+        line = render(decision.action)
+        if result and result[-1].decided_by == decision.source and result[-1].line == line:
+            result[-1] = Segment(result[-1].start, following.astimezone(home), decision.source, line)
+        else:
+            result.append(Segment(moment.astimezone(home), following.astimezone(home), decision.source, line))
+    return result
+
+
+def days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day < end:
+        yield day
+        day += timedelta(days=1)

@@ -1,0 +1,287 @@
+"""`routes check`: every item read as the action function reads it, and what a person should fix.
+
+Errors are items the function skips. Warnings are routes that work, but probably not as meant.
+Every problem and warning says which number, which rule, which attribute, and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER, RULE_ID
+from xoxzo_din.routing.actions import Action, Playback, Transfer, Voicemail
+from xoxzo_din.routing.rule_parsing import ATTRIBUTES, parse_number_routes
+from xoxzo_din.routing.rules import NumberRoutes, Rule
+from xoxzo_din_cli.calendar import caller_classes, segments
+from xoxzo_din_cli.routes_table import Routes
+
+ERROR, WARNING = "error", "warning"
+# XOXZO's advice for MP3 URLs (docs/reference/xoxzo-din-api.md): plain http, a path of letters,
+# digits, "_", "/" and "-" (and the "." of the file name).
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_/.\-]*")
+# How to fix a problem with each attribute (docs/reference/route-items.md has the whole story).
+FIXES = {
+    "action": "set action to playback, transfer, say or voicemail (or a whole action line)",
+    "url": "give an http(s) URL of an MP3, ASCII only, without spaces",
+    "to": "give the number to transfer to, e.g. +81312340000 or 03-1234-0000",
+    "text": "give the text to read out, as a string",
+    "language": "give a language code such as ja or en",
+    "priority": "give a whole number such as 20 (lower is tried first)",
+    "enabled": "set enabled to true or false",
+    "callers": "list numbers, prefixes ending in * and/or anonymous, separated by commas",
+    "days": "write days like mon-fri or sat,sun",
+    "hours": "write hours like 09:00-12:00,13:00-17:00",
+    "dates": "write dates like 12-29..01-03 or 2026-08-13",
+    "holidays": "give a country code such as JP (or US-CA)",
+    "active_from": "write a date (2026-12-10) or a date and time (2026-12-10T18:00)",
+    "active_until": "write a date (2026-12-10) or a date and time after active_from",
+    "timezone": "give an IANA time zone such as Asia/Tokyo",
+    "rule_id": "only the item with rule_id default is read under number *: move rules to a number",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    number: str
+    rule_id: str
+    attribute: str
+    problem: str
+    fix: str
+
+
+def check_routes(
+    routes: Routes,
+    *,
+    numbers: Iterable[str] | None = None,
+    subscribed: Iterable[str] = (),
+    now: datetime | None = None,
+    fallback: Action,
+) -> list[Finding]:
+    """Every finding about `numbers` (default: every number in the table), the global default, and
+    the `subscribed` numbers (active in the numbers table) that have no routes."""
+    now = now or datetime.now(UTC)
+    wanted = sorted(set(numbers)) if numbers is not None else routes.numbers
+    findings: list[Finding] = []
+    global_routes = parse_number_routes(routes.global_items, global_partition=True)
+    findings += _item_findings(GLOBAL_NUMBER, routes.global_items, global_partition=True)
+    if global_routes.default is None:
+        findings.append(
+            Finding(
+                WARNING,
+                GLOBAL_NUMBER,
+                DEFAULT_RULE_ID,
+                "action",
+                "no global default: a number without routes of its own gets the stack's fallback action",
+                "add the item number=*, rule_id=default",
+            )
+        )
+    for number in wanted:
+        items = routes.items_of(number)
+        if not items:
+            findings.append(
+                Finding(
+                    WARNING,
+                    number,
+                    "",
+                    "",
+                    "no routes: callers hear the global default",
+                    "add a default item (rule_id default) and rules for it",
+                )
+            )
+            continue
+        findings += _item_findings(number, items)
+        parsed = parse_number_routes(items)
+        findings += _route_findings(
+            number, items, routes=parsed, global_routes=global_routes, fallback=fallback, now=now
+        )
+    for number in sorted(set(subscribed) - set(routes.numbers)):
+        if numbers is None or number in wanted:
+            findings.append(
+                Finding(
+                    WARNING,
+                    number,
+                    "",
+                    "",
+                    "subscribed, but has no routes: callers hear the global default",
+                    "add a default item (rule_id default) and rules for it",
+                )
+            )
+    return findings
+
+
+def _item_findings(
+    number: str, items: Iterable[Mapping[str, Any]], *, global_partition: bool = False
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for item in items:
+        rule_id = str(item.get(RULE_ID, "?"))
+        problems = parse_number_routes([item], global_partition=global_partition).problems
+        for problem in problems:
+            message = problem.split(": ", 1)[1] if ": " in problem else problem
+            attribute = _attribute_of(message)
+            findings.append(
+                Finding(
+                    ERROR,
+                    number,
+                    rule_id,
+                    attribute,
+                    f"skipped by the function: {message}",
+                    FIXES.get(attribute, "see docs/reference/route-items.md"),
+                )
+            )
+            if "callers" in item and rule_id != DEFAULT_RULE_ID:
+                findings.append(
+                    Finding(
+                        WARNING,
+                        number,
+                        rule_id,
+                        "callers",
+                        "this broken rule has callers: they "
+                        "fall through to later rules (a broken block list lets them through)",
+                        "fix the rule's other problem first",
+                    )
+                )
+        for name in sorted(set(item) - ATTRIBUTES):
+            close = difflib.get_close_matches(name, sorted(ATTRIBUTES), n=1, cutoff=0.75)
+            if close:
+                findings.append(
+                    Finding(
+                        WARNING,
+                        number,
+                        rule_id,
+                        name,
+                        f"unknown attribute {name!r} is ignored; did you mean {close[0]!r}?",
+                        f"rename {name} to {close[0]}",
+                    )
+                )
+    return findings
+
+
+def _attribute_of(message: str) -> str:
+    head = re.split(r"[ :]", message, maxsplit=1)[0]
+    if head in ATTRIBUTES:
+        return head
+    return next((name for name in sorted(ATTRIBUTES) if re.search(rf"\b{name}\b", message)), "action")
+
+
+def _route_findings(
+    number: str,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    routes: NumberRoutes,
+    global_routes: NumberRoutes,
+    fallback: Action,
+    now: datetime,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    if not any(item.get(RULE_ID) == DEFAULT_RULE_ID for item in items):
+        findings.append(
+            Finding(
+                WARNING,
+                number,
+                DEFAULT_RULE_ID,
+                "",
+                "no default item: calls no rule takes get the global default",
+                "add an item with rule_id default",
+            )
+        )
+    for rule in routes.rules:
+        findings += _action_findings(number, rule.rule_id, rule.action)
+    if routes.default is not None:
+        findings += _action_findings(number, DEFAULT_RULE_ID, routes.default)
+    expired = {rule.rule_id for rule in routes.rules if _ended(rule, routes, now)}
+    for rule_id in sorted(expired):
+        findings.append(
+            Finding(
+                WARNING,
+                number,
+                rule_id,
+                "active_until",
+                "its active period has ended: it will never decide again",
+                "delete the rule, or move active_until",
+            )
+        )
+    deciding: set[str] = set()
+    year_end = now + timedelta(days=366)
+    for caller_class in caller_classes(routes):
+        for segment in segments(
+            routes, global_routes, fallback, caller=caller_class.caller, start=now, end=year_end
+        ):
+            deciding.add(segment.decided_by)
+    for rule in routes.rules:
+        if rule.rule_id not in expired and f"rule:{rule.rule_id}" not in deciding:
+            findings.append(
+                Finding(
+                    WARNING,
+                    number,
+                    rule.rule_id,
+                    "priority",
+                    "never decides a call in the coming "
+                    "year, for any caller: earlier rules always answer first (or its conditions "
+                    "never hold)",
+                    "give it a lower priority than the rules that shadow it, or narrow those rules",
+                )
+            )
+    return findings
+
+
+def _ended(rule: Rule, routes: NumberRoutes, now: datetime) -> bool:
+    if rule.active_until is None:
+        return False
+    until = rule.active_until
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=rule.timezone or routes.timezone or UTC)
+    return until <= now
+
+
+def _action_findings(number: str, rule_id: str, action: Action) -> list[Finding]:
+    findings: list[Finding] = []
+    if isinstance(action, Transfer):
+        try:
+            valid = phonenumbers.is_valid_number(phonenumbers.parse(action.number))
+        except phonenumbers.NumberParseException:
+            valid = False
+        if not valid:
+            findings.append(
+                Finding(
+                    WARNING,
+                    number,
+                    rule_id,
+                    "to",
+                    f"transfer target {action.number} is not a valid phone number",
+                    "check the number to transfer to",
+                )
+            )
+    greeting = action.greeting if isinstance(action, Voicemail) else action
+    if isinstance(greeting, Playback):
+        findings += [
+            Finding(WARNING, number, rule_id, "url", problem, fix)
+            for problem, fix in _mp3_url_problems(greeting.url)
+        ]
+    return findings
+
+
+def _mp3_url_problems(url: str) -> list[tuple[str, str]]:
+    parts = urlsplit(url)
+    problems: list[tuple[str, str]] = []
+    if parts.scheme != "http":
+        problems.append((f"{url}: XOXZO recommends plain http for MP3 files", "serve the MP3 over http"))
+    if not _PLAIN_PATH.fullmatch(parts.path) or parts.query:
+        problems.append(
+            (
+                f"{url}: XOXZO recommends only letters, digits, _, / and - in the path",
+                "rename the file (e.g. holiday-closed.mp3) and drop any query",
+            )
+        )
+    if not parts.path.lower().endswith(".mp3"):
+        problems.append((f"{url}: XOXZO plays MP3 files", "point at an .mp3 file"))
+    return problems

@@ -1,0 +1,128 @@
+"""What a caller hears, and why: the action function's own parsing and decision, with the reason
+each earlier rule did not match (`Rule.unmet_condition`, the code the call path runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from xoxzo_din.routes_table.schema import RULE_ID
+from xoxzo_din.routing.actions import Action, render
+from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.routing.rules import (
+    DEFAULT_TIMEZONE,
+    Call,
+    NumberRoutes,
+    Rule,
+    choose_action,
+    holiday_name,
+    zone,
+)
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    rule_id: str
+    priority: int
+    matched: bool
+    reason: str  # why it did not match; empty when it matched
+
+
+@dataclass(frozen=True)
+class Explanation:
+    number: str
+    caller: str | None  # as given
+    at: datetime  # in the number's time zone
+    timezone: str
+    line: str  # the action line the function answers
+    decided_by: str  # "rule:<rule_id>", "number-default", "global-default" or "fallback"
+    item: dict[str, Any] | None  # the item that decided (None: the fallback action)
+    checks: list[RuleCheck] = field(default_factory=list)  # the rules tried, in order
+    holidays: list[str] = field(default_factory=list)  # holidays that day, named by the rules' calendars
+    skipped: list[str] = field(default_factory=list)  # malformed items, as the function logs them
+
+
+def routes_of(
+    items: Sequence[Mapping[str, Any]], global_items: Sequence[Mapping[str, Any]]
+) -> tuple[NumberRoutes, NumberRoutes]:
+    return parse_number_routes(items), parse_number_routes(global_items, global_partition=True)
+
+
+def explain(
+    number: str,
+    caller: str | None,
+    at: datetime,
+    *,
+    items: Sequence[Mapping[str, Any]],
+    global_items: Sequence[Mapping[str, Any]],
+    fallback: Action,
+) -> Explanation:
+    routes, global_routes = routes_of(items, global_items)
+    call = Call.of(caller, at)
+    decision = choose_action(call, routes, global_routes, fallback)
+    number_zone = routes.timezone or zone(DEFAULT_TIMEZONE)
+    by_id = {str(item.get(RULE_ID)): dict(item) for item in items}
+    checks: list[RuleCheck] = []
+    for rule in routes.rules:
+        unmet = rule.unmet_condition(call, number_zone)
+        checks.append(
+            RuleCheck(
+                rule.rule_id,
+                rule.priority,
+                unmet is None,
+                describe(rule, by_id[rule.rule_id], unmet, call, number_zone),
+            )
+        )
+        if unmet is None:
+            break
+    decided_item: dict[str, Any] | None
+    if decision.source.startswith("rule:"):
+        decided_item = by_id[decision.source.removeprefix("rule:")]
+    elif decision.source == "number-default":
+        decided_item = by_id.get("default")
+    elif decision.source == "global-default":
+        decided_item = next((dict(item) for item in global_items if item.get(RULE_ID) == "default"), None)
+    else:
+        decided_item = None
+    local = at.astimezone(number_zone)
+    calendars = {rule.holiday_calendar for rule in routes.rules if rule.holiday_calendar is not None}
+    named = sorted({name for calendar in calendars if (name := holiday_name(calendar, local.date()))})
+    return Explanation(
+        number=number,
+        caller=caller,
+        at=local,
+        timezone=number_zone.key,
+        line=render(decision.action),
+        decided_by=decision.source,
+        item=decided_item,
+        checks=checks,
+        holidays=named,
+        skipped=[*routes.problems, *global_routes.problems],
+    )
+
+
+def describe(rule: Rule, item: Mapping[str, Any], unmet: str | None, call: Call, number_zone: Any) -> str:
+    """One sentence on why `unmet` (the attribute `Rule.unmet_condition` named) did not hold."""
+    if unmet is None:
+        return ""
+    local = call.at.astimezone(rule.timezone or number_zone)
+    value = item.get(unmet)
+    shown = ", ".join(sorted(value)) if isinstance(value, set | frozenset) else value
+    match unmet:
+        case "callers":
+            who = call.caller or ("an anonymous caller" if call.anonymous else "an unreadable number")
+            return f"callers {shown}: {who} is not one of them"
+        case "active_from":
+            return f"active_from {shown}: {local:%Y-%m-%d %H:%M} is before it"
+        case "active_until":
+            return f"active_until {shown}: {local:%Y-%m-%d %H:%M} is not before it"
+        case "days":
+            return f"days {shown}: {local:%A} is not one of them"
+        case "hours":
+            return f"hours {shown}: {local:%H:%M} is outside (end exclusive)"
+        case "dates":
+            return f"dates {shown}: {local:%Y-%m-%d} is not one of them"
+        case _:
+            return f"holidays {shown}: {local:%Y-%m-%d} is not a holiday there"

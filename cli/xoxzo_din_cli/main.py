@@ -1,0 +1,61 @@
+"""xoxzo-din: see, check and change what callers hear, from the command line.
+
+Every command works on one stack: the local one of `make local` (the default), or a deployed one
+(`--config-env dev`, or `--stack-name NAME --region REGION`). How to use it:
+docs/how-to/operator-tool.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xoxzo_din_cli import routes_commands
+from xoxzo_din_cli.common import Target
+from xoxzo_din_cli.stack import DEFAULT_LOCAL_URL
+
+app = typer.Typer(
+    name="xoxzo-din",
+    help=__doc__,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def main(
+    context: typer.Context,
+    *,
+    local: Annotated[
+        str, typer.Option("--local", help="The local stack's invoke endpoint (make local).")
+    ] = DEFAULT_LOCAL_URL,
+    config_env: Annotated[
+        str | None, typer.Option("--config-env", help="A samconfig.toml environment, e.g. dev.")
+    ] = None,
+    config_file: Annotated[Path, typer.Option("--config-file", help="The SAM configuration file.")] = Path(
+        "samconfig.toml"
+    ),
+    stack_name: Annotated[str | None, typer.Option("--stack-name", help="A deployed stack's name.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="The deployed stack's AWS region.")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="The AWS profile to use.")] = None,
+) -> None:
+    """Choose the stack; a subcommand does the work."""
+    context.obj = Target(
+        local_url=local,
+        config_env=config_env,
+        config_file=config_file,
+        stack_name=stack_name,
+        region=region,
+        profile=profile,
+    )
+
+
+app.add_typer(routes_commands.app, name="routes")
+
+
+def run() -> None:
+    """The console script."""
+    app()

@@ -1,0 +1,93 @@
+"""The RoutesTable as the tool reads and writes it: every item, by number (a scan is fine here:
+the action function never scans), and conditional writes that never overwrite a concurrent edit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, ConditionBase
+from botocore.exceptions import ClientError
+
+from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
+
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Every item of the table, by number (E.164, or `*` for the global default)."""
+
+    by_number: dict[str, list[Item]]
+
+    def items_of(self, number: str) -> list[Item]:
+        return self.by_number.get(number, [])
+
+    @property
+    def global_items(self) -> list[Item]:
+        return self.items_of(GLOBAL_NUMBER)
+
+    @property
+    def numbers(self) -> list[str]:
+        return sorted(number for number in self.by_number if number != GLOBAL_NUMBER)
+
+
+def read_routes(table: Any) -> Routes:
+    by_number: dict[str, list[Item]] = defaultdict(list)
+    kwargs: dict[str, Any] = {"ConsistentRead": True}
+    while True:
+        page = table.scan(**kwargs)
+        for item in page.get("Items", []):
+            by_number[str(item.get(NUMBER))].append(item)
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for items in by_number.values():
+        items.sort(key=lambda item: str(item.get(RULE_ID)))
+    return Routes(dict(by_number))
+
+
+class ConcurrentEditError(Exception):
+    """An item changed in the table since it was read: it was not written."""
+
+
+def _unchanged(item: Mapping[str, Any] | None) -> ConditionBase:
+    """The item is still exactly as read (None: it still does not exist)."""
+    if item is None:
+        return Attr(NUMBER).not_exists()
+    condition: ConditionBase = Attr(NUMBER).exists()
+    for name, value in item.items():
+        if name not in (NUMBER, RULE_ID):
+            condition &= Attr(name).eq(value)
+    return condition
+
+
+def write_item(table: Any, item: Item, seen: Item | None) -> None:
+    """Put `item` if the table still holds `seen` (None: no item) under its key."""
+    try:
+        table.put_item(Item=item, ConditionExpression=_unchanged(seen))
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise ConcurrentEditError(f"{item[NUMBER]}/{item[RULE_ID]} changed since it was read") from error
+        raise
+
+
+def delete_item(table: Any, seen: Item) -> None:
+    """Delete the item `seen` if it is still exactly that."""
+    try:
+        table.delete_item(
+            Key={NUMBER: seen[NUMBER], RULE_ID: seen[RULE_ID]}, ConditionExpression=_unchanged(seen)
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise ConcurrentEditError(f"{seen[NUMBER]}/{seen[RULE_ID]} changed since it was read") from error
+        raise
+
+
+def group(items: Iterable[Item]) -> Routes:
+    by_number: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        by_number[str(item[NUMBER])].append(item)
+    return Routes(dict(by_number))
