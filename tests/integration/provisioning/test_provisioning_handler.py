@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities import parameters
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, example, given, settings
 
-from tests.unit.test_provisioning_requests import events as any_events
+from tests.unit.provisioning.test_requests import events as any_events
 from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.errors import ERROR_KINDS
@@ -31,7 +31,7 @@ from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, Num
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo.models import ClientSettings
 
-EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
+EVENTS = Path(__file__).resolve().parents[3] / "events" / "provisioning"
 CUSTOM_RESOURCE_EVENTS = EVENTS.parent / "custom-resource"
 # The events' ActionUrl; the stack's ACTION_URL is the same, as in a deployed stack.
 ACTION_URL = (

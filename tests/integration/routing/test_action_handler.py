@@ -12,7 +12,7 @@ from botocore.exceptions import ReadTimeoutError
 from tools.local_env import LOCAL_ACTION_SECRET, put_route_items, sample_answers
 from tools.local_server import http_api_event
 
-EVENTS = Path(__file__).resolve().parents[2] / "events" / "action"
+EVENTS = Path(__file__).resolve().parents[3] / "events" / "action"
 TEXT_PLAIN = "text/plain; charset=utf-8"
 
 # What each sample event must be answered, with tools/sample_routes.json in the table.

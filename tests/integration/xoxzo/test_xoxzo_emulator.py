@@ -26,7 +26,7 @@ from xoxzo_din.xoxzo.models import AvailableDin, Subscription, XoxzoCredentials
 OSAKA_UID = "JPj8mc3gt6pyw5rk"
 UID = "JPafr34rafic76tf"  # 815012345678, the documented example
 ACTION_URL = "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/s3cr3t-path-segment"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def official(emulator: XoxzoEmulator, *, token: str | None = None) -> Any:

@@ -23,7 +23,7 @@ from xoxzo_din.provisioning.requests import (
 )
 from xoxzo_din.provisioning.results import redact_url
 
-EVENTS = Path(__file__).resolve().parents[2] / "events" / "provisioning"
+EVENTS = Path(__file__).resolve().parents[3] / "events" / "provisioning"
 
 
 def problems_of(event: dict[str, object]) -> list[str]:
