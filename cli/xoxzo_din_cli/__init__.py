@@ -1,1 +1,1 @@
-"""xoxzo-din: the operators' command line tool (docs/how-to/operator-tool.md). Not in the layer."""
+"""xoxzo-din: the operators' command line tool (docs/how-to/see-what-callers-hear.md). Not in the layer."""

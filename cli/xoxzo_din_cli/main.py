@@ -2,7 +2,7 @@
 
 Every command works on one stack: the local one of `make local` (the default), or a deployed one
 (`--config-env dev`, or `--stack-name NAME --region REGION`). How to use it:
-docs/how-to/operator-tool.md.
+docs/how-to/see-what-callers-hear.md.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@
           060-open: {priority: 60, days: mon-fri, hours: "09:00-17:00", action: transfer, to: "+81312340000"}
 
 DynamoDB types survive the round trip: numbers stay numbers (whole or decimal), booleans stay
-booleans, and a string set (SS) is written `!stringset [a, b]`. The format: docs/reference/routes-file.md.
+booleans, and a string set (SS) is written `!stringset [a, b]`. The format:
+docs/reference/operator-tool.md#the-routes-file.
 """
 
 from __future__ import annotations

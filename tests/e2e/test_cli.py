@@ -1,0 +1,144 @@
+"""The operators' tool against the local stack of `make local`, as an operator runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tools.local_env import REGION, sample_answers
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+EVENTS = REPOSITORY / "events" / "action"
+NUMBER = "+81312345678"
+
+pytestmark = pytest.mark.e2e
+
+
+def tool(local_server: dict[str, Any], *arguments: str) -> subprocess.CompletedProcess[str]:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    environment["PYTHONPATH"] = os.pathsep.join(str(REPOSITORY / path) for path in ("cli", "layers/shared"))
+    environment["COLUMNS"] = "200"
+    return subprocess.run(  # noqa: S603 - our own tool, fixed arguments
+        [sys.executable, "-m", "xoxzo_din_cli", "--local", local_server["lambda_url"], *arguments],
+        cwd=REPOSITORY,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def routes_table(local_server: dict[str, Any]) -> Any:
+    return boto3.resource(
+        "dynamodb",
+        endpoint_url=local_server["aws_url"],
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    ).Table("local-RoutesTable")
+
+
+def test_check_names_a_broken_block_list_rule_and_passes_once_it_is_fixed(local_server):
+    assert tool(local_server, "routes", "check").returncode == 0
+    table = routes_table(local_server)
+    good = table.get_item(Key={"number": NUMBER, "rule_id": "010-blocked"})["Item"]
+    table.put_item(Item={**good, "action": "sya"})  # a console typo
+    try:
+        broken = tool(local_server, "routes", "check", "--json")
+        assert broken.returncode == 1, broken.stderr
+        report = json.loads(broken.stdout)
+        assert report["errors"] == 1
+        assert [(f["rule_id"], f["attribute"]) for f in report["findings"]] == [
+            ("010-blocked", "action"),
+            ("010-blocked", "callers"),
+        ]
+        people = tool(local_server, "routes", "check")
+        assert people.returncode == 1 and "010-blocked" in people.stdout and "1 error(s)" in people.stdout
+    finally:
+        table.put_item(Item=good)
+    fixed = tool(local_server, "routes", "check")
+    assert fixed.returncode == 0 and "0 error(s), 0 warning(s)" in fixed.stdout
+
+
+def invoke_action_function(local_server: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{local_server['lambda_url']}/2015-03-31/functions/ActionFunction/invocations",
+        data=json.dumps(event).encode(),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer: dict[str, Any] = json.load(response)
+    return answer
+
+
+def test_explain_gives_the_action_functions_answer_for_every_sample_event(local_server):
+    compared = 0
+    for path in sorted(EVENTS.glob("*.json")):
+        if sample_answers()[path.name]["status"] != 200:
+            continue
+        event = json.loads(path.read_text(encoding="utf-8"))
+        query = event["queryStringParameters"]
+        at = datetime.fromtimestamp(event["requestContext"]["timeEpoch"] / 1000, UTC).isoformat()
+        result = tool(
+            local_server,
+            "routes",
+            "explain",
+            query["recipient"],
+            "--caller",
+            query.get("caller") or "",
+            "--at",
+            at,
+            "--json",
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["line"] == invoke_action_function(local_server, event)["body"], (
+            path.name
+        )
+        compared += 1
+    assert compared == 9
+
+
+def test_calendar_page_shows_the_lunch_break_the_holiday_and_the_new_year_closure(local_server, tmp_path):
+    page = tmp_path / "calendar.html"
+    result = tool(
+        local_server, "routes", "calendar", "03-1234-5678", "--start", "2026-11-22", "--html", str(page)
+    )
+    assert result.returncode == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<script" not in text and "<link" not in text
+    assert "title='12:00-13:00 number-default" in text  # the lunch break
+    assert "勤労感謝の日" in text  # 23 November
+    assert "by date: 040-new-year" in text  # the new-year closure
+    assert "Mon 11-23" in result.stdout and "勤労感謝の日" in result.stdout
+
+
+def test_export_then_import_dry_run_reports_no_change(local_server, tmp_path):
+    exported = tmp_path / "routes.yaml"
+    assert tool(local_server, "routes", "export", "-o", str(exported)).returncode == 0
+    result = tool(local_server, "routes", "import", str(exported), "--dry-run", "--prune")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "no change"
+
+
+def test_an_invalid_file_changes_nothing(local_server, tmp_path):
+    before = tool(local_server, "routes", "export").stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        'version: 1\nnumbers:\n  "+81312345678":\n    001-new: {action: voicemail}\n'
+        '    002-typo: {hours: "9-17", action: voicemail}\n',
+        encoding="utf-8",
+    )
+    result = tool(local_server, "routes", "import", str(bad))
+    assert result.returncode == 1
+    assert "002-typo" in result.stderr and "nothing was written" in result.stderr
+    assert tool(local_server, "routes", "export").stdout == before
