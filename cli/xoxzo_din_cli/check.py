@@ -87,16 +87,7 @@ def check_routes(
     for number in wanted:
         items = routes.items_of(number)
         if not items:
-            findings.append(
-                Finding(
-                    WARNING,
-                    number,
-                    "",
-                    "",
-                    "no routes: callers hear the global default",
-                    "add a default item (rule_id default) and rules for it",
-                )
-            )
+            findings.append(_without_routes(number, "no routes"))
             continue
         findings += _item_findings(number, items)
         parsed = parse_number_routes(items)
@@ -105,17 +96,19 @@ def check_routes(
         )
     for number in sorted(set(subscribed) - set(routes.numbers)):
         if numbers is None or number in wanted:
-            findings.append(
-                Finding(
-                    WARNING,
-                    number,
-                    "",
-                    "",
-                    "subscribed, but has no routes: callers hear the global default",
-                    "add a default item (rule_id default) and rules for it",
-                )
-            )
+            findings.append(_without_routes(number, "subscribed, but has no routes"))
     return findings
+
+
+def _without_routes(number: str, what: str) -> Finding:
+    return Finding(
+        WARNING,
+        number,
+        "",
+        "",
+        f"{what}: callers hear the global default",
+        "add a default item (rule_id default) and rules for it",
+    )
 
 
 def _item_findings(

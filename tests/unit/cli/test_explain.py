@@ -59,17 +59,16 @@ def test_every_sample_event_is_explained_as_the_function_answers_it():
     assert explained == 9
 
 
-def test_each_earlier_rule_says_the_first_condition_that_did_not_hold():
+def explain_sample(caller, at):
     by_number = _split(sample_routes())
-    # Wednesday 2 Dec 2026, 12:15 in Tokyo: the lunch break.
-    result = explain(
-        NUMBER,
-        "08022223333",
-        datetime(2026, 12, 2, 3, 15, tzinfo=UTC),
-        items=by_number[NUMBER],
-        global_items=by_number["*"],
-        fallback=FALLBACK,
+    return explain(
+        NUMBER, caller, at, items=by_number[NUMBER], global_items=by_number["*"], fallback=FALLBACK
     )
+
+
+def test_each_earlier_rule_says_the_first_condition_that_did_not_hold():
+    # Wednesday 2 Dec 2026, 12:15 in Tokyo: the lunch break.
+    result = explain_sample("08022223333", datetime(2026, 12, 2, 3, 15, tzinfo=UTC))
     reasons = {check.rule_id: check.reason for check in result.checks}
     assert result.decided_by == "number-default"
     assert reasons["060-business-hours"] == "hours 09:00-12:00,13:00-17:00: 12:15 is outside (end exclusive)"
@@ -80,15 +79,7 @@ def test_each_earlier_rule_says_the_first_condition_that_did_not_hold():
 
 
 def test_a_holiday_is_named_and_the_deciding_rule_is_given():
-    by_number = _split(sample_routes())
-    result = explain(
-        NUMBER,
-        "0312340099",
-        datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
-        items=by_number[NUMBER],
-        global_items=by_number["*"],
-        fallback=FALLBACK,
-    )
+    result = explain_sample("0312340099", datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
     assert result.decided_by == "rule:050-holidays"
     assert result.holidays == ["勤労感謝の日"]
     assert result.item is not None and result.item["holidays"] == "JP"
