@@ -24,7 +24,7 @@ venv: $(INSTALLED)
 local: $(INSTALLED)
 	$(BIN)/python -m tools.local_server
 
-## Run the whole test suite (unit, integration, e2e).
+## Run the whole test suite (unit, functional, integration, e2e).
 # pytest exits 5 when it collected nothing: say so, and fail.
 test: $(INSTALLED)
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
@@ -35,6 +35,8 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 --score=n \
+	  layers/shared/xoxzo_din cli/xoxzo_din_cli functions
 	$(BIN)/sam validate --lint
 
 build: $(INSTALLED)

@@ -4,8 +4,8 @@ Thin on purpose: it checks the secret, reads the query and shapes the HTTP answe
 lives in the shared layer (xoxzo_din.routing). A call is always answered with something playable.
 
 The API Gateway HTTP API sends only this function's two routes (GET /action/{secret} and
-GET /action), so the event is read directly: Powertools' event handler would add about 35 ms
-of imports to every cold start for a single route (docs/explanation/performance.md).
+GET /action), so the event is read directly: Powertools' event handler would add imports to
+every cold start for a single route (docs/decisions.md#no-powertools-event-handler-on-the-call-path).
 """
 
 from __future__ import annotations

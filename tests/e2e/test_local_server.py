@@ -1,4 +1,5 @@
-"""The README's local run, over real HTTP on loopback: moto server, seeded routes, the real handler."""
+"""The local run of README and docs/how-to/run-locally.md, over real HTTP on loopback: moto server,
+seeded routes, the real handler."""
 
 import json
 import urllib.error

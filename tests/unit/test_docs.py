@@ -61,7 +61,9 @@ NEWCOMER_PAGES = (
 # does not match itself.
 _PARENT = ".."
 MACHINE_PATH = re.compile(
-    r"(?<![\w.:/~-])/(?:work|root|home)/" + "|" + re.escape(_PARENT + "/shared/"),
+    r"(?<![\w.:/~-])/(?:work|root|home|Users|mnt|private)/|(?<![\w])[A-Z]:\\[A-Za-z]"
+    + "|"
+    + re.escape(_PARENT + "/shared/"),
 )
 # Directories never scanned when git cannot list the files.
 _NOT_SOURCES = {".git", ".venv", ".aws-sam", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis"}
@@ -247,6 +249,8 @@ def test_broken_links_are_found(tmp_path: Path) -> None:
         "(see " + _PARENT + "/shared/notes.md)",
         "cd /" + "root/project",
         "`/" + "home/someone/repo`",
+        "open /" + "Users/someone/project",
+        "C:" + "\\Users\\someone",
     ],
 )
 def test_machine_paths_are_found(line: str) -> None:

@@ -66,3 +66,35 @@ def test_every_variable_name_constant_is_in_its_settings_variables(function: str
     }
     assert constants, f"no *_ENV constant in {path.name}"
     assert constants <= read
+
+
+class RecordingEnvironment(dict[str, str]):
+    """An environment that remembers every name read from it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize(
+    ("function", "read"),
+    [
+        ("ActionFunction", routing_settings.ActionSettings.from_environment),
+        (
+            "ProvisioningFunction",
+            provisioning_settings.ProvisioningSettings.from_environment,
+        ),
+    ],
+)
+def test_the_variables_list_is_what_the_settings_really_read(function, read) -> None:
+    environment = RecordingEnvironment()
+    read(environment)
+    assert environment.read == SETTINGS_MODULES[function][1]

@@ -189,8 +189,8 @@ def test_an_unknown_operation_names_the_known_ones() -> None:
 
 
 def test_every_sample_event_of_events_provisioning_is_an_operation() -> None:
-    # README: every file there can be sent to a deployed function (custom resource events live in
-    # events/custom-resource, for local runs).
+    # docs/how-to/provision-numbers.md: every file there can be sent to a deployed function (custom
+    # resource events live in events/custom-resource, for local runs).
     operations = set()
     for path in sorted(EVENTS.glob("*.json")):
         event = json.loads(path.read_text(encoding="utf-8"))

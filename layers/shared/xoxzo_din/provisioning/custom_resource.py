@@ -20,8 +20,8 @@ import requests
 
 from xoxzo_din.provisioning.errors import error_answer
 from xoxzo_din.provisioning.provisioner import Provisioner
-from xoxzo_din.provisioning.requests import check_action_url
-from xoxzo_din.provisioning.results import PointOutcome
+from xoxzo_din.provisioning.requests import SetActionUrlRequest, check_action_url
+from xoxzo_din.provisioning.results import PointOutcome, SetActionUrlResult
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,10 @@ def _repoint(
     )
     if action_url is None:
         return "; ".join(problems) or "the ActionUrl property is required", {}, []
-    result = build_provisioner().set_action_url(all_numbers=True, action_url=action_url)
+    result = build_provisioner().execute(
+        SetActionUrlRequest(din_uid=None, all_numbers=True, action_url=action_url)
+    )
+    assert isinstance(result, SetActionUrlResult)  # noqa: S101  (execute runs the request's operation)
     not_done = [outcome for outcome in result.numbers if outcome.outcome != "set"]
     data = {
         "Outcome": "partial" if not_done else "ok",

@@ -200,5 +200,5 @@ def is_incomplete(answer: ErrorAnswer) -> bool:
 
 
 def _error(kind: str, message: str, problems: list[str] | None = None) -> ErrorAnswer:
-    # Every kind used here is in ERROR_KINDS (tests/unit/test_provisioning_errors.py checks it).
+    # Every kind used here is in ERROR_KINDS (tests/unit/provisioning/test_errors.py checks it).
     return {"type": kind, "message": message, "problems": problems or []}

@@ -1,6 +1,6 @@
 """What each operation answers, JSON-able via dataclasses.asdict.
 
-Every field: docs/reference/provisioning-operations.md.
+What each operation answers, and its outcomes: docs/reference/provisioning-operations.md.
 """
 
 from __future__ import annotations

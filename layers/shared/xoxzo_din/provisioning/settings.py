@@ -1,9 +1,9 @@
 """The provisioning function's configuration: every environment variable it reads is named here,
 and only here (template.yaml declares each; docs/reference/parameters.md explains them).
 
-Read once per invocation into `ProvisioningSettings`. A missing value is a problem only for the
-step that needs it (`require`): an invalid request, or a "nothing to do" answer, does not depend on
-the credentials secret or the tables being configured.
+Read once per invocation into `ProvisioningSettings`; a missing value is a ConfigurationError when
+it is needed (`require`): the table names when the Provisioner is built, the secret id only when
+XOXZO is really called. An invalid request is refused before either.
 """
 
 from __future__ import annotations

@@ -1,15 +1,8 @@
 """XOXZO's action syntax: the one line an action server answers. The only module that writes it.
 
-    playback http://example.com/greeting.mp3
-    transfer +81336042000
-    say ja "本日の営業は終了しました"
-    voicemail
-    voicemail say en "Hello, you have reached ..."
-    voicemail playback http://example.com/greeting.mp3
-
-Inferred, not documented (docs/reference/xoxzo-din-api.md): `say`, from the voicemail greeting form,
-and `voicemail playback <url>`, by analogy with `voicemail say`. If XOXZO's real syntax differs,
-`render` is the one place to change.
+The forms, and which of them XOXZO documents and which are inferred:
+docs/reference/xoxzo-din-api.md#action-lines. If XOXZO's real syntax differs, `render` is the one
+place to change.
 """
 
 from __future__ import annotations

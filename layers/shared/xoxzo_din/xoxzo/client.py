@@ -1,12 +1,9 @@
 """XOXZO DIN API client: the operations on the endpoints (`endpoints.py`), over `Transport`.
 
-What each endpoint takes and answers, and which of it XOXZO confirms: docs/reference/xoxzo-din-api.md.
-Points the docs do not confirm are read defensively, in `parsing.py` only.
-
-The subscribe costs money and is never repeated blindly: after an ambiguous outcome (transport
-failure, 5xx) the subscription list decides whether XOXZO applied it, and a 429 is POSTed again
-only after the list shows that it was not. GET, the action-URL POST and DELETE are safe to repeat
-(`Transport._request`).
+What each endpoint takes and answers, what XOXZO confirms, and this client's retry policy (the
+subscribe is never repeated blindly): docs/reference/xoxzo-din-api.md. Unconfirmed fields are read
+in `parsing.py` only. The client is a `Transport` (inheritance, not a field: its tests drive the
+transport's session, clock and jitter through the client), plus the endpoints.
 """
 
 from __future__ import annotations

@@ -1,22 +1,9 @@
-"""The XOXZO client's transport: one HTTP exchange, timeouts, safe retries, the time budget.
+"""The XOXZO client's transport: one HTTP exchange, timeouts, safe retries, the caller's deadline.
 
-Transport rules (docs/reference/xoxzo-din-api.md has the status codes they rest on):
-- every request has a (connect, read) timeout; the defaults live in `models.ClientSettings`;
-- a client given a `deadline` (seconds left in the caller's time budget) never starts an attempt
-  that could outlast it (connect + read timeout) and never backs off past it: it stops with
-  XoxzoUnavailableError(out_of_time=True) instead, so that one call cannot use up a Lambda
-  invocation;
-- a transport failure (timeout, connection error, or a reply cut or garbled mid-body:
-  `TRANSPORT_ERRORS`) is a lost answer: the request may or may not have been applied;
-- requests that are safe to repeat (`_request`) are retried with exponential backoff and full
-  jitter on transport failures, 429 (Retry-After honoured, capped) and 5xx; other 4xx never are.
-  The subscribe, which is not safe to repeat, drives `_send` itself (client.py).
-
+The policy (which failures are retried, how the deadline bounds attempts and backoffs, the 401
+re-read of the credentials): docs/reference/xoxzo-din-api.md#status-codes-and-retries.
 Credentials travel only in the Authorization header (HTTP Basic); they are never logged, never put
-in exception messages and never shown in reprs. A client given `refresh_credentials` (a fresh read of
-the credentials secret) calls it once, on the first 401, and repeats that request once if the
-credentials changed: a warm Lambda's cached secret must not outlive its fix. A 401 applied nothing,
-so repeating even a subscribe is not a blind retry.
+in exception messages and never shown in reprs.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from xoxzo_din.xoxzo.errors import (
     XoxzoValidationError,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def all_subclasses(cls: type[ProvisioningError]) -> set[type[ProvisioningError]]:
