@@ -337,6 +337,8 @@ def main(argv: list[str] | None = None) -> None:
                 "XoxzoCredentialsSecretId": LOCAL_CREDENTIALS_SECRET_ID,
             },
             "Parameters": {"FallbackAction": os.environ.get("FALLBACK_ACTION", "")},
+            # What a deployed stack's GetFunctionConfiguration gives an operator allowed to read it.
+            "ActionFunctionEnvironment": {"ACTION_SECRET": arguments.secret, "ACTION_SECRET_PREVIOUS": ""},
         }
     )
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from xoxzo_din_cli import routes_commands
+from xoxzo_din_cli import doctor_command, numbers_commands, routes_commands
 from xoxzo_din_cli.common import Target
 from xoxzo_din_cli.stack import DEFAULT_LOCAL_URL
 
@@ -21,6 +21,7 @@ app = typer.Typer(
     help=__doc__,
     no_args_is_help=True,
     rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # a bug's traceback must not print variables (secrets)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -54,6 +55,8 @@ def main(
 
 
 app.add_typer(routes_commands.app, name="routes")
+app.add_typer(numbers_commands.app, name="numbers")
+app.command(name="doctor")(doctor_command.doctor_command)
 
 
 def run() -> None:

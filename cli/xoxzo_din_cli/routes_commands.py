@@ -18,6 +18,7 @@ from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, ActionSettings
 from xoxzo_din_cli import calendar, calendar_views, check, explain, routes_file
 from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_PROBLEMS, Target, console, errors, fail, print_json
 from xoxzo_din_cli.routes_table import ConcurrentEditError, Routes, delete_item, read_routes, write_item
+from xoxzo_din_cli.stack import Stack
 
 app = typer.Typer(help="See and change what callers hear: the RoutesTable.", no_args_is_help=True)
 
@@ -34,8 +35,12 @@ def _routes(context: typer.Context) -> Routes:
 
 
 def _fallback(context: typer.Context) -> Action:
+    return fallback_of(_target(context).stack())
+
+
+def fallback_of(stack: Stack) -> Action:
     """The stack's last-resort action, read as the action function reads its FALLBACK_ACTION."""
-    line = _target(context).stack().parameters.get("FallbackAction", "")
+    line = stack.parameters.get("FallbackAction", "")
     return ActionSettings.from_environment({FALLBACK_ACTION_ENV: line}).fallback
 
 

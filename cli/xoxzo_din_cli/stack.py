@@ -9,6 +9,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ class Stack:
     endpoint_url: str | None = None  # local AWS (moto); None for a deployed stack
     lambda_endpoint_url: str | None = None  # local invoke endpoint
     profile: str | None = None
+    # The local stack's action function environment (a deployed one is read when needed).
+    local_action_environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_local(self) -> bool:
@@ -53,9 +56,21 @@ class Stack:
             )
         return boto3.Session(region_name=self.region, profile_name=self.profile)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, config: Config = _CLIENT_CONFIG) -> Any:
         endpoint = self.lambda_endpoint_url if service == "lambda" else self.endpoint_url
-        return self.session().client(service, endpoint_url=endpoint, config=_CLIENT_CONFIG)  # type: ignore[call-overload]
+        return self.session().client(service, endpoint_url=endpoint, config=config)  # type: ignore[call-overload]
+
+    def action_environment(self) -> tuple[dict[str, str], datetime | None]:
+        """The action function's environment variables, and when its configuration last changed
+        (None: unknown). A deployed stack needs lambda:GetFunctionConfiguration."""
+        if self.is_local:
+            return dict(self.local_action_environment), None
+        configuration = self.client("lambda").get_function_configuration(
+            FunctionName=self.output("ActionFunctionName")
+        )
+        modified = configuration.get("LastModified")
+        when = datetime.strptime(modified, "%Y-%m-%dT%H:%M:%S.%f%z") if modified else None
+        return dict(configuration.get("Environment", {}).get("Variables", {})), when
 
     def table(self, output_key: str) -> Any:
         resource = self.session().resource("dynamodb", endpoint_url=self.endpoint_url, config=_CLIENT_CONFIG)
@@ -79,6 +94,7 @@ def local_stack(url: str = DEFAULT_LOCAL_URL) -> Stack:
         parameters=dict(info.get("Parameters") or {}),
         endpoint_url=info["AwsEndpointUrl"],
         lambda_endpoint_url=info["LambdaEndpointUrl"],
+        local_action_environment=dict(info.get("ActionFunctionEnvironment") or {}),
     )
 
 

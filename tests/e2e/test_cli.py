@@ -23,7 +23,9 @@ NUMBER = "+81312345678"
 pytestmark = pytest.mark.e2e
 
 
-def tool(local_server: dict[str, Any], *arguments: str) -> subprocess.CompletedProcess[str]:
+def tool(
+    local_server: dict[str, Any], *arguments: str, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     environment["PYTHONPATH"] = os.pathsep.join(str(REPOSITORY / path) for path in ("cli", "layers/shared"))
     environment["COLUMNS"] = "200"
@@ -32,6 +34,7 @@ def tool(local_server: dict[str, Any], *arguments: str) -> subprocess.CompletedP
         cwd=REPOSITORY,
         env=environment,
         capture_output=True,
+        input=input_text,
         text=True,
         timeout=120,
         check=False,
