@@ -10,6 +10,9 @@ every cold start for a single route (docs/decisions.md#no-powertools-event-handl
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +25,8 @@ from xoxzo_din.routing.actions import render
 from xoxzo_din.routing.settings import ActionSettings, build_router
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
+# A timeEpoch outside these years is unusable: the rules look a day around the call.
+_FIRST_YEAR, _LAST_YEAR = 1971, 9998
 
 logger = Logger()
 metrics = Metrics()
@@ -67,18 +72,58 @@ def report_startup_metrics() -> None:
     _startup_metrics.clear()
 
 
-def answer_call(event: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CallEvent:
+    """What the handler reads of an API Gateway event, whatever the event holds: a field of the
+    wrong type counts as absent, so no event can make the handler raise."""
+
+    secret: str
+    recipient: str | None
+    caller: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, event: object) -> CallEvent:
+        fields = _mapping(event)
+        query = _mapping(fields.get("queryStringParameters"))
+        return cls(
+            secret=_text(_mapping(fields.get("pathParameters")).get("secret")) or "",
+            recipient=_text(query.get("recipient")),
+            caller=_text(query.get("caller")),
+            # API Gateway's receive time: the moment of the call, also in `sam local invoke` events.
+            at=_moment(_mapping(fields.get("requestContext")).get("timeEpoch")),
+        )
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _moment(epoch_ms: object) -> datetime:
+    """The call's moment from milliseconds since 1970; now when that is unusable (not a finite
+    number, or outside the years the rules can reason about)."""
+    if isinstance(epoch_ms, int | float) and not isinstance(epoch_ms, bool) and math.isfinite(epoch_ms):
+        try:
+            moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
+        except (OverflowError, OSError, ValueError):
+            return datetime.now(UTC)
+        if _FIRST_YEAR <= moment.year <= _LAST_YEAR:
+            return moment
+    return datetime.now(UTC)
+
+
+def answer_call(event: object) -> dict[str, Any]:
     report_startup_metrics()
-    secret = (event.get("pathParameters") or {}).get("secret") or ""
-    if not secret_matches(secret, settings.secrets):
+    call = CallEvent.of(event)
+    if not secret_matches(call.secret, settings.secrets):
         metrics.add_metric(name="ForbiddenRequests", unit=MetricUnit.Count, value=1)
         return respond(403, "Forbidden")
-    query: dict[str, str] = event.get("queryStringParameters") or {}
-    # API Gateway's receive time: the moment of the call, also in `sam local invoke` events.
-    epoch_ms = (event.get("requestContext") or {}).get("timeEpoch")
-    at = datetime.fromtimestamp(epoch_ms / 1000, UTC) if epoch_ms else datetime.now(UTC)
     try:
-        answer = router.answer(query.get("recipient"), query.get("caller"), at)
+        answer = router.answer(call.recipient, call.caller, call.at)
     except Exception:  # the router is built not to raise; never let a caller hear an error
         logger.exception("routing failed, answering the fallback action")
         metrics.add_metric(name="AnsweredByFallback", unit=MetricUnit.Count, value=1)
@@ -103,8 +148,8 @@ def answer_call(event: dict[str, Any]) -> dict[str, Any]:
     logger.info(
         "call answered",
         extra={
-            "recipient": answer.recipient or query.get("recipient"),
-            "caller": mask(query.get("caller")),
+            "recipient": answer.recipient or mask(call.recipient),
+            "caller": mask(call.caller),
             "anonymous_caller": answer.anonymous_caller,
             "decided_by": answer.source,
             "routes": answer.routes,
@@ -114,14 +159,15 @@ def answer_call(event: dict[str, Any]) -> dict[str, Any]:
     return respond(200, answer.line)
 
 
-def mask(caller: str | None) -> str | None:
-    """Callers are personal data: logs keep enough to recognise a number, not the number."""
-    if not caller:
-        return caller
-    return "*" * max(len(caller) - 4, 0) + caller[-4:]
+def mask(value: str | None) -> str | None:
+    """Callers are personal data: logs keep the last four characters, enough to recognise a
+    number, and never the length of what was sent (at most 7 characters logged)."""
+    if not value:
+        return value
+    return "***" + value[-4:] if len(value) > 4 else "***"
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return answer_call(event)

@@ -1,3 +1,6 @@
+import sys
+import unicodedata
+
 import pytest
 
 from xoxzo_din.routing import actions
@@ -89,3 +92,10 @@ def test_parse_is_case_insensitive_on_the_verb():
 def test_backslashes_cannot_escape_the_closing_quote():
     assert render(actions.say("ja", "C:\\temp\\")) == 'say ja "C:＼temp＼"'
     assert actions.say("en-us", "x").language == "en-US"
+
+
+def test_unicode_format_characters_never_reach_the_spoken_text():
+    invisible = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf")
+    assert len(invisible) > 150
+    assert actions.safe_say_text(f"営業{invisible}時間\u200bです\ufeff") == "営業時間です"
+    assert actions.say("ja", "\u202eevil\u202c text").text == "evil text"

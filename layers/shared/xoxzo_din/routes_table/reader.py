@@ -37,7 +37,8 @@ CLIENT_CONFIG = Config(
     tcp_keepalive=True,
 )
 
-# Worth one more try: throttling, server-side errors; timeouts and connection errors (BotoCoreError).
+# Worth one more try: throttling (these codes come with a 400), any 5xx (below), timeouts and
+# connection errors (BotoCoreError).
 _RETRYABLE_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -53,6 +54,11 @@ type Item = dict[str, Any]
 
 class LookupTimeoutError(TimeoutError):
     """A read that would not finish inside MAX_LOOKUP_SECONDS."""
+
+
+class MalformedPageError(ValueError):
+    """A 200 whose body is not a Query page (no `Items` list, or a `Count` that does not match it):
+    a failed read, never "no routes"."""
 
 
 def create_dynamodb_client() -> DynamoDBClient:
@@ -118,14 +124,28 @@ class RoutesReader:
                 raise LookupTimeoutError("no time left for another DynamoDB request")
             self.requests_made += 1
             try:
-                return dict(self._client.query(**arguments))
-            except (BotoCoreError, ClientError) as error:
+                return _checked(self._client.query(**arguments))
+            except (BotoCoreError, ClientError, MalformedPageError) as error:
                 if attempt == attempts or not _retryable(error):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _retryable(error: BotoCoreError | ClientError) -> bool:
+def _checked(page: Any) -> dict[str, Any]:
+    """The page, if it is one: an `Items` list, and a `Count` (when given) that matches it."""
+    items = page.get("Items") if isinstance(page, dict) else None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise MalformedPageError("DynamoDB answered a Query without an Items list")
+    count = page.get("Count", len(items))
+    if count != len(items):
+        raise MalformedPageError(f"DynamoDB answered Count {count!r} with {len(items)} items")
+    return dict(page)
+
+
+def _retryable(error: BotoCoreError | ClientError | MalformedPageError) -> bool:
+    """Throttling and any server-side error (5xx) are worth one more try, as are timeouts,
+    connection errors and a malformed page; a client error (4xx) is not."""
     if isinstance(error, ClientError):
-        return error.response.get("Error", {}).get("Code") in _RETRYABLE_CODES
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return error.response.get("Error", {}).get("Code") in _RETRYABLE_CODES or status >= 500
     return True

@@ -22,6 +22,14 @@ _URL = re.compile(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~:/?#\[\]@!$&'()
 # Anything that could end or split the line: controls (incl. CR/LF/TAB), NEL, line/paragraph separators.
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _SPACES = re.compile(r"\s+")
+# Unicode format characters (category Cf: zero-width spaces and joiners, directional marks and
+# overrides, BOM, soft hyphen, tags), invisible in a console and not for a voice: removed. A test
+# keeps this list equal to the Unicode database's.
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]+"
+)
 
 _ACTION_LINE = re.compile(
     r"(?P<verb>playback|transfer|say|voicemail)(?:\s+(?P<rest>.*))?", re.IGNORECASE | re.DOTALL
@@ -92,7 +100,7 @@ def safe_say_text(text: str) -> str:
     """Text that cannot break the one-line, double-quoted format: no line breaks or control
     characters, ASCII double quotes and backslashes (a possible escape) turned into full-width
     look-alikes, bounded length."""
-    text = _LINE_BREAKING.sub(" ", text).replace('"', "”").replace("\\", "＼")
+    text = _LINE_BREAKING.sub(" ", _FORMAT.sub("", text)).replace('"', "”").replace("\\", "＼")
     text = _SPACES.sub(" ", text).strip()
     return text[:MAX_SAY_LENGTH].rstrip()
 
