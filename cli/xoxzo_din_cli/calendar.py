@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from xoxzo_din.routing.actions import Action, render
-from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, Call, NumberRoutes, choose_action, zone
+from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, Call, NumberRoutes, Rule, choose_action, zone
 
 # A caller matched by no `callers` list, for "anyone else" (tried in turn until one fits).
 _OTHER_CALLERS = ("+81300000000", "+81399999999", "+15550000000", "+442000000000")
@@ -46,12 +46,15 @@ def caller_classes(routes: NumberRoutes) -> list[CallerClass]:
     """One class per distinct `callers` condition of the rules, anonymous callers, anyone else."""
     classes: list[CallerClass] = []
     seen: set[tuple[frozenset[str] | None, tuple[str, ...]]] = set()
-    for rule in routes.rules:
+    for index, rule in enumerate(routes.rules):
         key = (rule.callers, rule.caller_prefixes)
         if (rule.callers is None and not rule.caller_prefixes) or key in seen:
             continue
         seen.add(key)
-        sample = min(rule.callers) if rule.callers else _padded(rule.caller_prefixes[0])
+        members = [*sorted(rule.callers or ()), *(_padded(prefix) for prefix in rule.caller_prefixes)]
+        # A member no earlier rule names: the one a call can reach this rule with, if any can.
+        earlier = routes.rules[:index]
+        sample = next((m for m in members if not any(_names(r, m) for r in earlier)), members[0])
         classes.append(CallerClass(f"callers of {rule.rule_id} ({sample})", sample))
     classes.append(CallerClass("anonymous", ""))
     other = next(
@@ -69,6 +72,13 @@ def caller_classes(routes: NumberRoutes) -> list[CallerClass]:
     )
     classes.append(CallerClass(f"anyone else ({other})", other))
     return classes
+
+
+def _names(rule: Rule, caller: str) -> bool:
+    """Whether the rule's callers list names `caller` (exactly or by a prefix)."""
+    return (rule.callers is not None and caller in rule.callers) or caller.startswith(
+        rule.caller_prefixes or ("\0",)
+    )
 
 
 def _padded(prefix: str) -> str:
@@ -92,15 +102,44 @@ def change_points(routes: NumberRoutes, start: datetime, end: datetime) -> list[
             if moment is not None:
                 points.add((moment if moment.tzinfo else moment.replace(tzinfo=rule_zone)).astimezone(UTC))
     for key, local_zone in zones.items():
+        points.update(transitions(local_zone, start, end))
         day = start.astimezone(local_zone).date() - timedelta(days=1)
         last = end.astimezone(local_zone).date() + timedelta(days=1)
         while day <= last:
             midnight = datetime.combine(day, time())
             for minute in edges[key]:
-                points.add((midnight + timedelta(minutes=minute)).replace(tzinfo=local_zone).astimezone(UTC))
+                wall = (midnight + timedelta(minutes=minute)).replace(tzinfo=local_zone)
+                # A wall time in a repeated hour happens twice (fold 0 and 1), one in a skipped
+                # hour never: both conversions, and the transitions themselves, are change points.
+                points.add(wall.astimezone(UTC))
+                points.add(wall.replace(fold=1).astimezone(UTC))
             day += timedelta(days=1)
     begin, finish = start.astimezone(UTC), end.astimezone(UTC)
     return sorted(point for point in points if begin <= point < finish)
+
+
+def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> set[datetime]:
+    """The instants in [start, end) at which `zone`'s UTC offset changes (DST), to the minute."""
+    found: set[datetime] = set()
+    step = timedelta(hours=1)
+    moment = start.astimezone(UTC).replace(second=0, microsecond=0)
+    finish = end.astimezone(UTC)
+    offset = moment.astimezone(zone).utcoffset()
+    while moment < finish:
+        following = moment + step
+        if following.astimezone(zone).utcoffset() != offset:
+            low, high = moment, following  # the offset changes in (low, high]
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if middle.astimezone(zone).utcoffset() == offset:
+                    low = middle
+                else:
+                    high = middle
+            found.add(high)
+            offset = following.astimezone(zone).utcoffset()
+        moment = following
+    return found
 
 
 def segments(

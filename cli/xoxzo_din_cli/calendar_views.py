@@ -93,17 +93,16 @@ def holidays_of(routes: NumberRoutes, days: Iterable[date]) -> dict[date, str]:
     return found
 
 
-def closures_of(routes: NumberRoutes, pieces: dict[date, list[Piece]]) -> dict[date, str]:
-    """Days on which a rule with `dates` decides (a closure, a special day): its rule id."""
-    dated = {f"rule:{rule.rule_id}" for rule in routes.rules if rule.dates is not None}
-    found: dict[date, str] = {}
-    for day, day_pieces in pieces.items():
-        names = sorted(
-            {piece.decided_by.removeprefix("rule:") for piece in day_pieces if piece.decided_by in dated}
-        )
-        if names:
-            found[day] = ", ".join(names)
-    return found
+def labels_of(routes: NumberRoutes) -> dict[str, str]:
+    """What a day's note says when a dated rule (a closure, a special day) or a rule with an active
+    period (a maintenance window) decides some of it: by its `decided_by`."""
+    labels: dict[str, str] = {}
+    for rule in routes.rules:
+        if rule.dates is not None:
+            labels[f"rule:{rule.rule_id}"] = f"by date: {rule.rule_id}"
+        elif rule.active_from is not None or rule.active_until is not None:
+            labels[f"rule:{rule.rule_id}"] = f"period: {rule.rule_id}"
+    return labels
 
 
 def terminal_grid(
@@ -137,6 +136,7 @@ def legend_table(legend: Legend) -> Table:
 
 
 _CSS = """
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.5em}h3{font-size:1em;margin:1em 0 .3em}
 .legend td{padding:2px 8px}.swatch{display:inline-block;width:1.2em;height:1em;border:1px solid #0003}
@@ -153,7 +153,7 @@ def html_page(
     classes: Sequence[tuple[CallerClass, Sequence[Segment], Sequence[Segment]]],
     legend: Legend,
     holidays: dict[date, str],
-    closures: dict[date, str],
+    labels: dict[str, str],
 ) -> str:
     """The page: for each caller class, a week grid then a year view (`classes` carries each
     class's week segments and year segments)."""
@@ -173,7 +173,7 @@ def html_page(
     for caller_class, week, year in classes:
         parts.append(f"<h2>Calls from {html.escape(caller_class.label)}</h2><h3>Week</h3>")
         parts.append(f"<div class='hours'>{hours}</div>")
-        parts += _rows(by_day(week), legend, holidays, closures, small=False)
+        parts += _rows(by_day(week), legend, holidays, labels, small=False)
         parts.append("<h3>Year</h3>")
         year_days = by_day(year)
         for month_start in sorted({day.replace(day=1) for day in year_days}):
@@ -181,7 +181,7 @@ def html_page(
                 day: pieces for day, pieces in year_days.items() if day.replace(day=1) == month_start
             }
             parts.append(f"<div class='month'><h3>{month_start:%B %Y}</h3>")
-            parts += _rows(month_days, legend, holidays, closures, small=True)
+            parts += _rows(month_days, legend, holidays, labels, small=True)
             parts.append("</div>")
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -191,7 +191,7 @@ def _rows(
     days: dict[date, list[Piece]],
     legend: Legend,
     holidays: dict[date, str],
-    closures: dict[date, str],
+    labels: dict[str, str],
     *,
     small: bool,
 ) -> list[str]:
@@ -204,11 +204,8 @@ def _rows(
             f"{html.escape(piece.line, quote=True)}'></span>"
             for piece in pieces
         )
-        notes = " · ".join(
-            html.escape(text)
-            for text in (holidays.get(day, ""), f"by date: {closures[day]}" if day in closures else "")
-            if text
-        )
+        decided = dict.fromkeys(labels[piece.decided_by] for piece in pieces if piece.decided_by in labels)
+        notes = " · ".join(html.escape(text) for text in (holidays.get(day, ""), *decided) if text)
         size = " small" if small else ""
         rows.append(
             f"<div class='row'><div class='label'>{day:%a %Y-%m-%d}</div>"

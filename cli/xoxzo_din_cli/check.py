@@ -10,20 +10,68 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
 
+from xoxzo_din.phone import to_e164
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER, RULE_ID
 from xoxzo_din.routing.actions import Action, Playback, Transfer, Voicemail
 from xoxzo_din.routing.rule_parsing import ATTRIBUTES, parse_number_routes
-from xoxzo_din.routing.rules import NumberRoutes, Rule
+from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, NumberRoutes, Rule, zone
 from xoxzo_din_cli.calendar import caller_classes, segments
 from xoxzo_din_cli.routes_table import Routes
 
 ERROR, WARNING = "error", "warning"
+# Attributes people add for themselves: ignored by the function, and by the check.
+NOTES = frozenset(
+    {"note", "notes", "description", "comment", "comments", "memo", "name", "label", "title", "remark"}
+)
+# What people type for an attribute, and the attribute they mean.
+SYNONYMS = {
+    "disabled": "enabled",
+    "enable": "enabled",
+    "active": "enabled",
+    "weekdays": "days",
+    "weekday": "days",
+    "day": "days",
+    "dow": "days",
+    "hour": "hours",
+    "time": "hours",
+    "times": "hours",
+    "open": "hours",
+    "date": "dates",
+    "holiday": "holidays",
+    "calendar": "holidays",
+    "tz": "timezone",
+    "time_zone": "timezone",
+    "zone": "timezone",
+    "until": "active_until",
+    "end": "active_until",
+    "expires": "active_until",
+    "to_date": "active_until",
+    "from": "active_from",
+    "start": "active_from",
+    "since": "active_from",
+    "prio": "priority",
+    "order": "priority",
+    "lang": "language",
+    "caller": "callers",
+    "numbers": "callers",
+    "target": "to",
+    "transfer_to": "to",
+    "destination": "to",
+    "message": "text",
+    "mp3": "url",
+    "file": "url",
+    "audio": "url",
+}
+# The attributes that narrow a rule: misspelt, the rule applies more widely than meant.
+CONDITIONS = frozenset(
+    {"enabled", "callers", "days", "hours", "dates", "holidays", "active_from", "active_until"}
+)
 # XOXZO's advice for MP3 URLs (docs/reference/xoxzo-din-api.md): plain http, a path of letters,
 # digits, "_", "/" and "-" (and the "." of the file name).
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_/.\-]*")
@@ -89,6 +137,9 @@ def check_routes(
         if not items:
             findings.append(_without_routes(number, "no routes"))
             continue
+        if to_e164(number) != number:
+            findings.append(_unread_key(number, len(items)))
+            continue
         findings += _item_findings(number, items)
         parsed = parse_number_routes(items)
         findings += _route_findings(
@@ -98,6 +149,18 @@ def check_routes(
         if numbers is None or number in wanted:
             findings.append(_without_routes(number, "subscribed, but has no routes"))
     return findings
+
+
+def _unread_key(number: str, count: int) -> Finding:
+    e164 = to_e164(number)
+    return Finding(
+        ERROR,
+        number,
+        "",
+        "number",
+        f"{count} item(s) under a key the function never reads: it looks numbers up in E.164 with +",
+        f"write the number as {e164}" if e164 else "write the number in E.164 with + (e.g. +81312345678)",
+    )
 
 
 def _without_routes(number: str, what: str) -> Finding:
@@ -143,20 +206,41 @@ def _item_findings(
                         "fix the rule's other problem first",
                     )
                 )
-        for name in sorted(set(item) - ATTRIBUTES):
-            close = difflib.get_close_matches(name, sorted(ATTRIBUTES), n=1, cutoff=0.75)
-            if close:
-                findings.append(
-                    Finding(
-                        WARNING,
-                        number,
-                        rule_id,
-                        name,
-                        f"unknown attribute {name!r} is ignored; did you mean {close[0]!r}?",
-                        f"rename {name} to {close[0]}",
-                    )
-                )
+        findings += [_unknown(number, rule_id, name) for name in sorted(set(item) - ATTRIBUTES - NOTES)]
     return findings
+
+
+def _unknown(number: str, rule_id: str, name: str) -> Finding:
+    """An attribute the function ignores. A misspelt condition on a rule is an error: the rule then
+    applies without it (a block list that blocks everyone, an end date that never ends it)."""
+    lower = name.strip().lower()
+    meant = (lower if lower in ATTRIBUTES else SYNONYMS.get(lower)) or next(
+        iter(difflib.get_close_matches(lower, sorted(ATTRIBUTES), n=1, cutoff=0.75)), None
+    )
+    if meant is None:
+        return Finding(
+            WARNING, number, rule_id, name, f"unknown attribute {name!r} is ignored", "remove or rename it"
+        )
+    if meant in CONDITIONS and rule_id != DEFAULT_RULE_ID:
+        effect = (
+            "the rule stays enabled" if meant == "enabled" else "this rule applies without that condition"
+        )
+        return Finding(
+            ERROR,
+            number,
+            rule_id,
+            name,
+            f"unknown attribute {name!r} is ignored, so {effect}; did you mean {meant!r}?",
+            f"rename {name} to {meant}" + (" (true/false)" if meant == "enabled" else ""),
+        )
+    return Finding(
+        WARNING,
+        number,
+        rule_id,
+        name,
+        f"unknown attribute {name!r} is ignored; did you mean {meant!r}?",
+        f"rename {name} to {meant}",
+    )
 
 
 def _attribute_of(message: str) -> str:
@@ -192,15 +276,16 @@ def _route_findings(
     if routes.default is not None:
         findings += _action_findings(number, DEFAULT_RULE_ID, routes.default)
     expired = {rule.rule_id for rule in routes.rules if _ended(rule, routes, now)}
+    has_until = {rule.rule_id for rule in routes.rules if rule.active_until is not None}
     for rule_id in sorted(expired):
         findings.append(
             Finding(
                 WARNING,
                 number,
                 rule_id,
-                "active_until",
-                "its active period has ended: it will never decide again",
-                "delete the rule, or move active_until",
+                "active_until" if rule_id in has_until else "dates",
+                "its active period or its dates are past: it will never decide again",
+                "delete the rule, or move its dates",
             )
         )
     deciding: set[str] = set()
@@ -228,12 +313,19 @@ def _route_findings(
 
 
 def _ended(rule: Rule, routes: NumberRoutes, now: datetime) -> bool:
-    if rule.active_until is None:
-        return False
-    until = rule.active_until
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=rule.timezone or routes.timezone or UTC)
-    return until <= now
+    """Whether the rule can never apply again: its active period, or every one-off date, is past
+    (in the rule's zone, as the function reads it)."""
+    rule_zone = rule.timezone or routes.timezone or zone(DEFAULT_TIMEZONE)
+    if rule.active_until is not None:
+        until = rule.active_until
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=rule_zone)
+        if until <= now:
+            return True
+    today = now.astimezone(rule_zone).date()
+    return bool(rule.dates) and all(
+        len(span.last) == 3 and date(*span.last) < today - timedelta(days=1) for span in rule.dates or ()
+    )
 
 
 def _action_findings(number: str, rule_id: str, action: Action) -> list[Finding]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -43,6 +45,10 @@ class Target:
 
     def stack(self) -> Stack:
         if self._stack is None:
+            if (self.region or self.profile) and not (self.stack_name or self.config_env):
+                fail(
+                    "--region and --profile choose a deployed stack: give --stack-name or --config-env too", 2
+                )
             try:
                 if self.stack_name:
                     self._stack = deployed_stack(self.stack_name, region=self.region, profile=self.profile)
@@ -67,7 +73,11 @@ def print_json(data: Any) -> None:
         if is_dataclass(value) and not isinstance(value, type):
             return asdict(value)
         if isinstance(value, set | frozenset):
-            return sorted(value)
+            return sorted(value, key=str)
+        if isinstance(value, Decimal):  # DynamoDB's numbers: JSON numbers
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, datetime | date):
+            return value.isoformat()
         return str(value)
 
     sys.stdout.write(json.dumps(data, default=default, ensure_ascii=False, indent=2) + "\n")

@@ -110,6 +110,13 @@ def describe(rule: Rule, item: Mapping[str, Any], unmet: str | None, call: Call,
     local = call.at.astimezone(rule.timezone or number_zone)
     value = item.get(unmet)
     shown = ", ".join(sorted(value)) if isinstance(value, set | frozenset) else value
+    if rule.timezone is not None and rule.timezone != number_zone:
+        shown = f"{shown} (in {rule.timezone.key}, where it is {local:%a %H:%M})"
+    # Dates and holidays are those of the day a time range began on (an overnight range's).
+    days = rule.service_days(local)
+    day = ", ".join(f"{d:%Y-%m-%d}" for d in days) or f"{local:%Y-%m-%d}"
+    if days and days != [local.date()]:
+        day += f" (the day its hours {item.get('hours')} began)"
     match unmet:
         case "callers":
             who = call.caller or ("an anonymous caller" if call.anonymous else "an unreadable number")
@@ -123,6 +130,6 @@ def describe(rule: Rule, item: Mapping[str, Any], unmet: str | None, call: Call,
         case "hours":
             return f"hours {shown}: {local:%H:%M} is outside (end exclusive)"
         case "dates":
-            return f"dates {shown}: {local:%Y-%m-%d} is not one of them"
+            return f"dates {shown}: {day} is not one of them"
         case _:
-            return f"holidays {shown}: {local:%Y-%m-%d} is not a holiday there"
+            return f"holidays {shown}: {day} is not a holiday there"

@@ -7,13 +7,15 @@ docs/how-to/see-what-callers-hear.md.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from botocore.exceptions import BotoCoreError, ClientError
 
 from xoxzo_din_cli import doctor_command, numbers_commands, routes_commands
-from xoxzo_din_cli.common import Target
+from xoxzo_din_cli.common import EXIT_STACK, Target, errors
 from xoxzo_din_cli.stack import DEFAULT_LOCAL_URL
 
 app = typer.Typer(
@@ -60,5 +62,10 @@ app.command(name="doctor")(doctor_command.doctor_command)
 
 
 def run() -> None:
-    """The console script."""
-    app()
+    """The console script. An AWS error after the stack was found (a missing table, access
+    denied, expired credentials) is one line and exit status 3, not a traceback."""
+    try:
+        app()
+    except (BotoCoreError, ClientError) as error:
+        errors.print(f"error: AWS refused or failed: {error}", style="red", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_STACK)

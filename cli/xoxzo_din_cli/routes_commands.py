@@ -44,8 +44,13 @@ def fallback_of(stack: Stack) -> Action:
     return ActionSettings.from_environment({FALLBACK_ACTION_ENV: line}).fallback
 
 
-def _number(raw: str) -> str:
+def _number(raw: str, *, global_allowed: bool = True) -> str:
     if raw == GLOBAL_NUMBER:
+        if not global_allowed:
+            fail(
+                "* holds only the global default (no rules): name a number (it falls to * without a default)",
+                2,
+            )
         return raw
     number = to_e164(raw)
     if number is None:
@@ -131,7 +136,7 @@ def explain_command(
     as_json: JsonOption = False,
 ) -> None:
     """What the action function answers a call, which item decided it, and why each earlier rule did not."""
-    called = _number(number)
+    called = _number(number, global_allowed=False)
     routes = _routes(context)
     items = routes.items_of(called)
     zone = calendar.number_zone(parse_number_routes(items))
@@ -146,7 +151,7 @@ def explain_command(
     if as_json:
         print_json(result)
         return
-    console.print(f"[bold]{result.line}[/bold]", highlight=False)
+    console.print(f"[bold]{result.line}[/bold]", highlight=False, soft_wrap=True)
     console.print(
         f"decided by {result.decided_by}" + (f" ({_attributes(result.item)})" if result.item else ""),
         highlight=False,
@@ -182,7 +187,7 @@ def calendar_command(
     as_json: JsonOption = False,
 ) -> None:
     """Which rule decides, minute by minute, for each class of caller the rules name."""
-    called = _number(number)
+    called = _number(number, global_allowed=False)
     routes = _routes(context)
     parsed = parse_number_routes(routes.items_of(called))
     global_parsed = parse_number_routes(routes.global_items, global_partition=True)
@@ -191,11 +196,11 @@ def calendar_command(
         first = date.fromisoformat(start) if start else datetime.now(zone).date()
     except ValueError:
         fail(f"--start {start!r} is not a date such as 2026-12-01", 2)
-    lengths = {"week": 7, "month": 31, "year": 366 if _leap(first) else 365}
-    if period not in lengths:
+    if period not in ("week", "month", "year"):
         fail("--period must be week, month or year", 2)
     begin = datetime.combine(first, time(), zone)
-    end = datetime.combine(first + timedelta(days=lengths[period]), time(), zone)
+    last = period_end(first, period)
+    end = datetime.combine(last, time(), zone)
     fallback = _fallback(context)
     classes = calendar.caller_classes(parsed)
     by_class = [
@@ -208,9 +213,7 @@ def calendar_command(
         for caller_class in classes
     ]
     legend = calendar_views.Legend.of(segments for _, segments in by_class)
-    holidays = calendar_views.holidays_of(
-        parsed, calendar.days(first, first + timedelta(days=lengths[period]))
-    )
+    holidays = calendar_views.holidays_of(parsed, calendar.days(first, last))
     if html_file is not None:
         _write_html(
             html_file,
@@ -253,8 +256,19 @@ def calendar_command(
         console.print(f"wrote {html_file}")
 
 
-def _leap(day: date) -> bool:
-    return (day.replace(month=2, day=28) + timedelta(days=1)).month == 2
+def period_end(first: date, period: str) -> date:
+    """The day after a week, a calendar month or a year that begins on `first`."""
+    if period == "week":
+        return first + timedelta(days=7)
+    years, month = (first.year + 1, first.month) if period == "year" else divmod(first.month, 12)
+    if period == "month":
+        years, month = first.year + years, month + 1
+    for day in range(first.day, 27, -1):  # 31 January + 1 month: 28 (or 29) February
+        try:
+            return date(years, month, day)
+        except ValueError:
+            continue
+    return date(years, month, min(first.day, 28))
 
 
 def _write_html(
@@ -289,11 +303,12 @@ def _write_html(
         calendar.days(week_begin.date(), week_end.date())
     )
     holidays = calendar_views.holidays_of(parsed, all_days)
-    closures: dict[date, str] = {}
-    for _, week, year in sections:
-        closures |= calendar_views.closures_of(parsed, calendar_views.by_day([*week, *year]))
     page = calendar_views.html_page(
-        f"What callers of {number} hear ({zone.key})", sections, legend, holidays, closures
+        f"What callers of {number} hear ({zone.key})",
+        sections,
+        legend,
+        holidays,
+        calendar_views.labels_of(parsed),
     )
     path.write_text(page, encoding="utf-8")
 
@@ -343,6 +358,7 @@ def import_command(
     if anything is wrong, and an item edited meanwhile (in the console) is reported, never overwritten."""
     try:
         wanted = routes_file.load(file.read_text(encoding="utf-8"))
+        _refuse_check_errors(wanted, _fallback(context))
     except routes_file.RoutesFileError as error:
         if as_json:
             print_json({"ok": False, "problems": error.problems})
@@ -354,6 +370,7 @@ def import_command(
     plan = routes_file.plan(read_routes(table), wanted, prune=prune)
     written, conflict = (0, None) if dry_run else _apply(table, plan)
     summary = {
+        "ok": conflict is None,
         "dry_run": dry_run,
         "added": [_key(item) for item in plan.added],
         "changed": [{"key": _key(new), "old": old, "new": new} for old, new in plan.changed],
@@ -377,6 +394,28 @@ def import_command(
             f"{conflict}: {written} write(s) were done before it; export again and redo your change",
             EXIT_CONFLICT,
         )
+
+
+def _refuse_check_errors(wanted: Routes, fallback: Action) -> None:
+    """What `routes check` says of the file's items: an error refuses the file (a misspelt
+    condition, say), a warning is shown. The global default's absence is not the file's business."""
+    findings = [
+        finding
+        for finding in check.check_routes(wanted, fallback=fallback)
+        if finding.number in wanted.by_number
+    ]
+    for finding in findings:
+        if finding.severity == check.WARNING:
+            errors.print(
+                f"warning: {finding.number}/{finding.rule_id}: {finding.problem} ({finding.fix})",
+                style="yellow",
+                highlight=False,
+            )
+    problems = [
+        f"{f.number}/{f.rule_id}: {f.problem} ({f.fix})" for f in findings if f.severity == check.ERROR
+    ]
+    if problems:
+        raise routes_file.RoutesFileError(problems)
 
 
 def _apply(table: Any, plan: routes_file.Plan) -> tuple[int, str | None]:

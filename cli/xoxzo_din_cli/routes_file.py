@@ -11,25 +11,31 @@
           060-open: {priority: 60, days: mon-fri, hours: "09:00-17:00", action: transfer, to: "+81312340000"}
 
 DynamoDB types survive the round trip: numbers stay numbers (whole or decimal), booleans stay
-booleans, and a string set (SS) is written `!stringset [a, b]`. The format:
+booleans, a string set (SS) is written `!stringset [a, b]`, a number set (NS) `!numberset [1, 2]`
+and a binary value (B) `!binary <base64>`. The format:
 docs/reference/operator-tool.md#the-routes-file.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import yaml
+from boto3.dynamodb.types import Binary
 
+from xoxzo_din.phone import to_e164
 from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din_cli.routes_table import Item, Routes
 
 VERSION = 1
 STRING_SET_TAG = "!stringset"
+NUMBER_SET_TAG = "!numberset"
+BINARY_TAG = "!binary"
 
 
 class RoutesFileError(Exception):
@@ -53,8 +59,23 @@ def _string_set(loader: yaml.SafeLoader, node: yaml.Node) -> set[str]:
     return {str(value) for value in values}
 
 
-def _represent_set(dumper: yaml.SafeDumper, value: set[str] | frozenset[str]) -> yaml.Node:
-    return dumper.represent_sequence(STRING_SET_TAG, sorted(value), flow_style=True)
+def _represent_set(dumper: yaml.SafeDumper, value: set[Any] | frozenset[Any]) -> yaml.Node:
+    if value and all(isinstance(member, Decimal) for member in value):
+        return dumper.represent_sequence(NUMBER_SET_TAG, sorted(value), flow_style=True)
+    return dumper.represent_sequence(STRING_SET_TAG, sorted(value, key=str), flow_style=True)
+
+
+def _number_set(loader: yaml.SafeLoader, node: yaml.Node) -> set[Decimal]:
+    return {Decimal(str(value)) for value in loader.construct_sequence(node)}  # type: ignore[arg-type]
+
+
+def _represent_binary(dumper: yaml.SafeDumper, value: Binary) -> yaml.Node:
+    raw: bytes = value.value  # type: ignore[attr-defined]
+    return dumper.represent_scalar(BINARY_TAG, base64.b64encode(raw).decode("ascii"))
+
+
+def _binary(loader: yaml.SafeLoader, node: yaml.Node) -> Binary:
+    return Binary(base64.b64decode(str(loader.construct_scalar(node))))  # type: ignore[arg-type]
 
 
 def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
@@ -73,6 +94,9 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_constructor(STRING_SET_TAG, _string_set)
+_Loader.add_constructor(NUMBER_SET_TAG, _number_set)
+_Loader.add_constructor(BINARY_TAG, _binary)
+_Dumper.add_representer(Binary, _represent_binary)
 # Decimal numbers come back as Decimal, never as a binary float: "0.1" stays "0.1".
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
 _Dumper.add_representer(set, _represent_set)
@@ -129,7 +153,7 @@ def _items(document: Mapping[str, Any], problems: list[str]) -> dict[tuple[str, 
         problems.append("numbers must map each number to its items")
         numbers = {}
     for number, routes in numbers.items():
-        _add(items, str(number), routes, f"numbers[{number}]", problems)
+        _add(items, number, routes, f"numbers[{number}]", problems)
     shared = document.get("shared") or []
     if not isinstance(shared, list):
         problems.append("shared must be a list of {numbers: [...], routes: {...}}")
@@ -144,20 +168,32 @@ def _items(document: Mapping[str, Any], problems: list[str]) -> dict[tuple[str, 
             problems.append(f"{where} must have a non-empty list of numbers and its routes")
             continue
         for number in block["numbers"]:
-            _add(items, str(number), block.get("routes"), f"{where} for {number}", problems)
+            _add(items, number, block.get("routes"), f"{where} for {number}", problems)
     return items
 
 
 def _add(
-    items: dict[tuple[str, str], Item], number: str, routes: Any, where: str, problems: list[str]
+    items: dict[tuple[str, str], Item], number: Any, routes: Any, where: str, problems: list[str]
 ) -> None:
-    if number != GLOBAL_NUMBER and not number.startswith("+"):
-        problems.append(f"{where}: {number!r} is not an E.164 number with + (or * for the global default)")
+    if not isinstance(number, str):
+        problems.append(f"{where}: quote the number ({number!r} was read as a YAML {type(number).__name__})")
+        return
+    if number != GLOBAL_NUMBER and to_e164(number) != number:
+        e164 = to_e164(number)
+        hint = f"write {e164!r}" if e164 else "write it in E.164 with +, e.g. '+81312345678'"
+        problems.append(
+            f"{where}: {number!r} is not a key the function reads: {hint} (or '*' for the global default)"
+        )
         return
     if not isinstance(routes, Mapping) or not routes:
         problems.append(f"{where}: give the number's items as a mapping of rule_id to attributes")
         return
     for rule_id, attributes in routes.items():
+        if not isinstance(rule_id, str):
+            problems.append(
+                f"{where}: quote the rule_id {rule_id!r} (YAML read it as a {type(rule_id).__name__})"
+            )
+            continue
         if not isinstance(attributes, Mapping):
             problems.append(f"{where}/{rule_id}: attributes must be a mapping")
             continue

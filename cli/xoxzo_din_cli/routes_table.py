@@ -12,6 +12,7 @@ from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
 from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
+from xoxzo_din.routing.rule_parsing import ATTRIBUTES
 
 Item = dict[str, Any]
 
@@ -53,21 +54,24 @@ class ConcurrentEditError(Exception):
     """An item changed in the table since it was read: it was not written."""
 
 
-def _unchanged(item: Mapping[str, Any] | None) -> ConditionBase:
-    """The item is still exactly as read (None: it still does not exist)."""
+def _unchanged(item: Mapping[str, Any] | None, also_absent: Iterable[str] = ()) -> ConditionBase:
+    """The item is still as read (None: it still does not exist): every attribute it had has the
+    same value, and no attribute the function reads (or the write brings) was added meanwhile."""
     if item is None:
         return Attr(NUMBER).not_exists()
     condition: ConditionBase = Attr(NUMBER).exists()
     for name, value in item.items():
         if name not in (NUMBER, RULE_ID):
             condition &= Attr(name).eq(value)
+    for name in sorted((ATTRIBUTES | set(also_absent)) - set(item)):
+        condition &= Attr(name).not_exists()
     return condition
 
 
 def write_item(table: Any, item: Item, seen: Item | None) -> None:
     """Put `item` if the table still holds `seen` (None: no item) under its key."""
     try:
-        table.put_item(Item=item, ConditionExpression=_unchanged(seen))
+        table.put_item(Item=item, ConditionExpression=_unchanged(seen, item))
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             raise ConcurrentEditError(f"{item[NUMBER]}/{item[RULE_ID]} changed since it was read") from error

@@ -93,3 +93,12 @@ def test_an_unreachable_local_stack_is_a_clear_error_with_its_own_exit_status():
     result = CliRunner().invoke(app, ["--local", "http://127.0.0.1:9", "routes", "check"])
     assert result.exit_code == common.EXIT_STACK
     assert "make local" in result.output
+
+
+def test_an_attribute_added_in_the_console_meanwhile_is_a_conflict_too(table):
+    seen = {"number": NUMBER, "rule_id": "010-x", "priority": Decimal(10), "action": "say", "text": "old"}
+    table.put_item(Item=seen)
+    table.put_item(Item={**seen, "callers": "+81120000000"})  # someone makes it a block list
+    with pytest.raises(ConcurrentEditError):
+        write_item(table, {**seen, "text": "new"}, seen)
+    assert table.get_item(Key={"number": NUMBER, "rule_id": "010-x"})["Item"]["callers"] == "+81120000000"

@@ -14,7 +14,7 @@ from tools.local_env import sample_routes
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.rules import Call, choose_action
 from xoxzo_din_cli.calendar import caller_classes, segments
-from xoxzo_din_cli.calendar_views import Legend, by_day, closures_of, holidays_of, html_page
+from xoxzo_din_cli.calendar_views import Legend, by_day, holidays_of, html_page, labels_of
 
 NUMBER = "+81312345678"
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -121,7 +121,7 @@ def test_the_page_is_one_self_contained_file_with_the_legend_holidays_and_closur
     ]
     legend = Legend.of(s for _, week, year in sections for s in (week, year))
     year_days = by_day(sections[-1][2])
-    page = html_page("t", sections, legend, holidays_of(routes, year_days), closures_of(routes, year_days))
+    page = html_page("t", sections, legend, holidays_of(routes, year_days), labels_of(routes))
     assert (
         page.startswith("<!DOCTYPE html>") and "<script" not in page and "http" not in page.split("<table")[0]
     )
@@ -147,3 +147,35 @@ def test_every_minute_of_a_stretch_is_decided_as_the_stretch_says(number_items, 
         choose_action(Call.of(caller, moment), routes, parse_number_routes([]), FALLBACK).source
         == covering.decided_by
     )
+
+
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "100")), deadline=None)
+@given(
+    zone=st.sampled_from(["America/New_York", "Europe/London", "Australia/Sydney"]),
+    hours=st.sampled_from(
+        ["01:30-03:00", "02:30-03:30", "00:30-01:30", "22:00-02:30", "01:00-02:00,03:00-04:00"]
+    ),
+    day=st.sampled_from(
+        [(2026, 3, 7), (2026, 3, 28), (2026, 4, 4), (2026, 10, 3), (2026, 10, 24), (2026, 10, 31)]
+    ),
+)
+def test_clock_changes_are_stretch_edges(zone, hours, day):
+    """Around each DST change of these zones, every minute is decided as its stretch says."""
+    routes = parse_number_routes(
+        [
+            {"number": "+1", "rule_id": "default", "timezone": zone, "action": "voicemail"},
+            {"number": "+1", "rule_id": "x", "hours": hours, "action": "say", "text": "x"},
+        ]
+    )
+    year, month, date_ = day
+    start = datetime(year, month, date_, tzinfo=ZoneInfo(zone))
+    end = start + timedelta(days=3)
+    stretches = segments(routes, parse_number_routes([]), FALLBACK, caller=None, start=start, end=end)
+    moment = start.astimezone(UTC)
+    while moment < end:
+        covering = next(s for s in stretches if s.start <= moment < s.end)
+        assert (
+            choose_action(Call.of(None, moment), routes, parse_number_routes([]), FALLBACK).source
+            == covering.decided_by
+        )
+        moment += timedelta(minutes=5)

@@ -108,3 +108,68 @@ def test_transfer_targets_and_mp3_urls_are_judged():
 def test_only_the_numbers_asked_for_are_checked():
     broken = {"number": "+81399990000", "rule_id": "r", "action": "sya"}
     assert findings(GLOBAL, DEFAULT, broken, numbers=[NUMBER]) == []
+
+
+def test_items_under_a_key_the_function_never_reads_are_an_error():
+    odd = {"number": "81312345679", "rule_id": "default", "action": "voicemail"}
+    found = check_routes(group([GLOBAL, DEFAULT, odd]), now=NOW, fallback=FALLBACK)
+    assert [(f.severity, f.number, f.attribute, f.fix) for f in found] == [
+        (ERROR, "81312345679", "number", "write the number as +81312345679")
+    ]
+
+
+def test_a_list_partly_caught_by_an_earlier_rule_is_not_called_shadowed():
+    prefix = {
+        "number": NUMBER,
+        "rule_id": "010-blocked",
+        "priority": 10,
+        "callers": "+8150999*",
+        "action": "voicemail",
+    }
+    vip = {
+        "number": NUMBER,
+        "rule_id": "020-vip",
+        "priority": 20,
+        "callers": "+815099912345, +819011112222",
+        "action": "transfer",
+        "to": "+81312340001",
+    }
+    assert findings(GLOBAL, DEFAULT, prefix, vip) == []
+
+
+def test_a_misspelt_condition_is_an_error_and_notes_are_left_alone():
+    rule = {
+        "number": NUMBER,
+        "rule_id": "010-blocked",
+        "caller": "+81120000000",
+        "Hours": "09:00-17:00",
+        "disabled": True,
+        "lang": "ja",
+        "description": "the block list",
+        "foo": 1,
+        "action": "voicemail",
+    }
+    found = check_routes(group([GLOBAL, DEFAULT, rule]), now=NOW, fallback=FALLBACK)
+    assert [(f.severity, f.attribute, f.fix) for f in found] == [
+        (ERROR, "Hours", "rename Hours to hours"),
+        (ERROR, "caller", "rename caller to callers"),
+        (ERROR, "disabled", "rename disabled to enabled (true/false)"),
+        (WARNING, "foo", "remove or rename it"),
+        (WARNING, "lang", "rename lang to language"),
+    ]
+
+
+def test_past_one_off_dates_and_an_active_until_in_the_numbers_zone_are_ended():
+    past = {"number": NUMBER, "rule_id": "a", "priority": 1, "dates": "2026-08-13", "action": "voicemail"}
+    # 2026-12-02 09:30 in Tokyo is 00:30 UTC: ended in Tokyo, not yet in UTC.
+    until = {
+        "number": NUMBER,
+        "rule_id": "b",
+        "priority": 2,
+        "active_until": "2026-12-02T09:00",
+        "action": "voicemail",
+    }
+    found = check_routes(
+        group([GLOBAL, DEFAULT, past, until]), now=datetime(2026, 12, 2, 0, 30, tzinfo=UTC), fallback=FALLBACK
+    )
+    assert [(f.rule_id, f.attribute) for f in found] == [("a", "dates"), ("b", "active_until")]

@@ -110,3 +110,26 @@ def test_explain_agrees_with_the_action_functions_router(number_items, global_it
     assert all(check.reason and not check.matched for check in result.checks[:-1])
     if answer.source.startswith("rule:"):
         assert result.checks[-1].matched and f"rule:{result.checks[-1].rule_id}" == answer.source
+
+
+def test_an_overnight_range_is_explained_with_the_day_it_began():
+    items = [
+        {"number": NUMBER, "rule_id": "default", "action": "voicemail"},
+        {
+            "number": NUMBER,
+            "rule_id": "night",
+            "holidays": "JP",
+            "hours": "22:00-06:00",
+            "action": "say",
+            "text": "x",
+        },
+    ]
+    # 02:00 on Monday 23 Nov 2026 (a holiday) belongs to the range that began on Sunday the 22nd.
+    result = explain(
+        NUMBER, "", datetime(2026, 11, 22, 17, 0, tzinfo=UTC), items=items, global_items=[], fallback=FALLBACK
+    )
+    assert result.decided_by == "number-default"
+    assert (
+        result.checks[0].reason
+        == "holidays JP: 2026-11-22 (the day its hours 22:00-06:00 began) is not a holiday there"
+    )

@@ -72,7 +72,7 @@ numbers:
     problems = raised.value.problems
     assert len(problems) == 4
     assert problems[0] == "version must be 1"
-    assert any("'0312345678' is not an E.164 number" in p for p in problems)
+    assert any("'0312345678' is not a key the function reads: write '+81312345678'" in p for p in problems)
     assert any("020-y: number come from the file's structure" in p for p in problems)
     assert any("010-x" in p and "sya" in p for p in problems)
 
@@ -100,3 +100,29 @@ def test_the_plan_adds_changes_and_prunes_only_the_files_numbers():
     assert [i["rule_id"] for i in kept.kept] == ["b"]
     pruned = plan(table, wanted, prune=True)
     assert [i["rule_id"] for i in pruned.removed] == ["b"]
+
+
+def test_keys_yaml_reads_as_numbers_are_refused_with_a_hint():
+    with pytest.raises(RoutesFileError) as raised:
+        load(
+            "version: 1\nnumbers:\n  +81312345678:\n    010: {action: voicemail}\n"
+            "  '+81 3 1234 5679': {default: {action: voicemail}}\n"
+        )
+    problems = " | ".join(raised.value.problems)
+    assert "quote the number" in problems and "'+81 3 1234 5679' is not a key the function reads" in problems
+
+
+def test_number_sets_and_binary_values_survive_the_round_trip():
+    from boto3.dynamodb.types import Binary  # noqa: PLC0415 - only this test needs it
+
+    item = {
+        "number": NUMBER,
+        "rule_id": "r",
+        "action": "voicemail",
+        "ns": {Decimal(1), Decimal("2.5")},
+        "blob": Binary(b"\x00\x01"),
+    }
+    table = group([item])
+    text = dump(table)
+    assert "!numberset" in text and "!binary" in text
+    assert plan(table, load(text), prune=True).empty

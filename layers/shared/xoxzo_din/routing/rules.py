@@ -105,7 +105,7 @@ class Rule:
             return "active_until"
         # Dates and holidays are those of the day a time range started on (22:00-06:00 on
         # 31 December still belongs to 31 December at 02:00 on 1 January).
-        days = self._service_days(local)
+        days = self.service_days(local)
         if not days:
             return "hours" if self.hours is not None and not self._in_hours(local) else "days"
         if self.dates is not None and not any(span.contains(day) for span in self.dates for day in days):
@@ -137,7 +137,7 @@ class Rule:
             self.caller_prefixes
         )
 
-    def _service_days(self, local: datetime) -> list[date]:
+    def service_days(self, local: datetime) -> list[date]:
         """The days whose weekday and time ranges cover `local`: today, and/or yesterday for
         the part of an overnight range after midnight."""
         weekdays = self.weekdays if self.weekdays is not None else EVERY_DAY
