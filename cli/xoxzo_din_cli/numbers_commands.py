@@ -183,6 +183,9 @@ def set_action_url_command(
     action_url: Annotated[
         str | None, typer.Option("--action-url", help="Another URL than this stack's.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Allow an --action-url that is not this stack's API (logged).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Point a number (or all of them) at this stack's action URL."""
@@ -190,6 +193,8 @@ def set_action_url_command(
     event |= {"all": True} if all_numbers else {"din_uid": din_uid}
     if action_url is not None:
         event["action_url"] = action_url
+    if force:
+        event["force"] = True
     result = run(context, event, waiting="pointing numbers..." if all_numbers else None)
     if as_json:
         print_json(result)

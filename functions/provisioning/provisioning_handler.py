@@ -35,8 +35,8 @@ from xoxzo_din.provisioning.errors import (
     is_incomplete,
 )
 from xoxzo_din.provisioning.provisioner import Provisioner
-from xoxzo_din.provisioning.requests import Request, parse_request
-from xoxzo_din.provisioning.results import CancelResult, SubscribeResult, SyncReport
+from xoxzo_din.provisioning.requests import Request, SetActionUrlRequest, parse_request
+from xoxzo_din.provisioning.results import CancelResult, SubscribeResult, SyncReport, redact_url
 
 logger = Logger()
 metrics = Metrics()
@@ -98,6 +98,11 @@ def handle_operation(event: Mapping[str, Any], context: LambdaContext) -> dict[s
 
 def dispatch(provisioner: Provisioner, request: Request) -> dict[str, Any]:
     """Run the request; count what it did; the result as JSON-able data."""
+    if isinstance(request, SetActionUrlRequest) and request.force:
+        logger.warning(
+            "set-action-url forced to a URL that is not this stack's API",
+            extra={"action_url": redact_url(request.action_url), "all": request.all_numbers},
+        )
     result = provisioner.execute(request)
     match result:
         case SubscribeResult() | CancelResult():

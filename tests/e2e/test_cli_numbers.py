@@ -100,7 +100,13 @@ def test_doctor_passes_then_each_break_fails_exactly_its_check(local_server, sub
     # Pointed elsewhere: only "the action URL at XOXZO" fails.
     assert (
         tool(
-            local_server, "numbers", "set-action-url", DIN_UID, "--action-url", "http://elsewhere.test/a"
+            local_server,
+            "numbers",
+            "set-action-url",
+            DIN_UID,
+            "--action-url",
+            "http://elsewhere.test/a",
+            "--force",
         ).returncode
         == 0
     )

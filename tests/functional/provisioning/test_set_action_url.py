@@ -17,6 +17,7 @@ from tests.functional.provisioning.world import (
 )
 from xoxzo_din.provisioning.budget import TimeBudget
 from xoxzo_din.provisioning.errors import (
+    InvalidRequestError,
     NotHeldError,
 )
 from xoxzo_din.provisioning.numbers_table import NumberStatus
@@ -41,7 +42,7 @@ def test_set_action_url_for_all_goes_on_after_a_failure_and_reports_it(world: Wo
     world.seed(replace(TOKYO, din_uid="JPcancelled00000"), NumberStatus.CANCELLED)
     world.xoxzo.fail("set_action_url", XoxzoAuthError(401, {"detail": "no"}, "POST", "/x/"))
 
-    result = world.provisioner.set_action_url(all_numbers=True, action_url=OTHER_URL)
+    result = world.provisioner.set_action_url(all_numbers=True, action_url=OTHER_URL, force=True)
 
     assert (result.set_count, result.failed_count, result.skipped_count) == (2, 1, 0)
     assert world.xoxzo.calls("set_action_url") == 3  # cancelled numbers are not pointed
@@ -73,3 +74,17 @@ def test_pointing_all_of_zero_numbers_needs_no_credentials(world: World) -> None
     result = provisioner.set_action_url(all_numbers=True)
 
     assert result.numbers == []
+
+
+def test_another_servers_url_needs_force(world: World) -> None:
+    world.xoxzo.holds(TOKYO)
+    world.seed(TOKYO, NumberStatus.ACTIVE)
+    with pytest.raises(InvalidRequestError) as refused:
+        world.provisioner.set_action_url(all_numbers=True, action_url="http://evil.example/")
+    assert "not this stack's API" in str(refused.value) and '"force": true' in str(refused.value)
+    assert (
+        world.provisioner.set_action_url(
+            all_numbers=True, action_url="http://evil.example/", force=True
+        ).set_count
+        == 1
+    )

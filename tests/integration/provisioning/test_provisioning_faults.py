@@ -166,7 +166,7 @@ def test_429_is_retried_and_honoured(
     emulator.clear_requests()
     other = "https://other.example.com/action/another-secret-0123456789"
 
-    result = provisioner.set_action_url(DIN_UID, action_url=other)
+    result = provisioner.set_action_url(DIN_UID, action_url=other, force=True)
 
     assert result.set_count == 1
     assert seen(emulator, "POST", ONE_SUBSCRIPTION) == 2

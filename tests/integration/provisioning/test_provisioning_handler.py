@@ -824,7 +824,13 @@ def test_set_action_url_all_with_unreachable_numbers_answers_before_the_function
     context = CountdownContext(4.0)
 
     answer = handler.lambda_handler(
-        {"operation": "set-action-url", "all": True, "action_url": "https://other.example/action/x"}, context
+        {
+            "operation": "set-action-url",
+            "all": True,
+            "action_url": "https://other.example/action/x",
+            "force": True,
+        },
+        context,
     )
 
     assert context.get_remaining_time_in_millis() > 0  # answered in time, instead of being killed

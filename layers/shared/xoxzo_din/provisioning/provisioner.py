@@ -85,9 +85,14 @@ class Provisioner:
         return listing.list_numbers(self.context, ListRequest())
 
     def set_action_url(
-        self, din_uid: str | None = None, *, all_numbers: bool = False, action_url: str | None = None
+        self,
+        din_uid: str | None = None,
+        *,
+        all_numbers: bool = False,
+        action_url: str | None = None,
+        force: bool = False,
     ) -> SetActionUrlResult:
-        fields = {"din_uid": din_uid, "all": all_numbers, "action_url": action_url}
+        fields = {"din_uid": din_uid, "all": all_numbers, "action_url": action_url, "force": force}
         request = build_request("set-action-url", **fields)
         return set_action_url.set_action_url(self.context, _as(SetActionUrlRequest, request))
 

@@ -146,6 +146,7 @@ class SetActionUrlRequest:
     din_uid: str | None
     all_numbers: bool
     action_url: str | None
+    force: bool = False  # an action_url that is not this stack's API (logged as a warning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,7 @@ _FIELDS: dict[str, frozenset[str]] = {
     "search": frozenset({"country", "prefix"}),
     "subscribe": frozenset({"din_uid"}),
     "list": frozenset(),
-    "set-action-url": frozenset({"din_uid", "all", "action_url"}),
+    "set-action-url": frozenset({"din_uid", "all", "action_url", "force"}),
     "cancel": frozenset({"din_uid", "confirm", "delete_routes"}),
     "sync": frozenset({"adopt"}),
 }
@@ -222,7 +223,8 @@ def _read(operation: str, event: Mapping[str, Any], problems: list[str]) -> Requ
             elif not all_numbers:
                 check_din_uid(din_uid, problems, "din_uid (or all=true)")
             action_url = check_action_url(event.get("action_url"), problems)
-            return SetActionUrlRequest(din_uid if not all_numbers else None, all_numbers, action_url)
+            force = check_bool(event.get("force"), problems, "force")
+            return SetActionUrlRequest(din_uid if not all_numbers else None, all_numbers, action_url, force)
         case "cancel":
             din_uid = check_din_uid(event.get("din_uid"), problems)
             confirm = event.get("confirm")

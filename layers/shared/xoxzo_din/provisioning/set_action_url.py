@@ -5,6 +5,7 @@ from __future__ import annotations
 from xoxzo_din.provisioning.context import Context, describe
 from xoxzo_din.provisioning.errors import InvalidRequestError, NotHeldError
 from xoxzo_din.provisioning.numbers_table import NumberStatus, RecordChangedError
+from xoxzo_din.provisioning.ownership import host_of, points_here
 from xoxzo_din.provisioning.requests import SetActionUrlRequest
 from xoxzo_din.provisioning.results import PointOutcome, SetActionUrlResult, redact_url
 from xoxzo_din.xoxzo.errors import XoxzoError
@@ -20,6 +21,17 @@ def set_action_url(ctx: Context, request: SetActionUrlRequest) -> SetActionUrlRe
     url = request.action_url or ctx.action_url
     if url is None:
         raise InvalidRequestError(["action_url is required: this stack has no ACTION_URL configured"])
+    if (
+        request.action_url is not None
+        and not request.force
+        and not points_here(request.action_url, ctx.action_url)
+    ):
+        raise InvalidRequestError(
+            [
+                f"action_url points at {host_of(request.action_url)}, not this stack's API: callers would be "
+                'answered by another server. Give "force": true to do it anyway (it is logged)'
+            ]
+        )
 
     if all_numbers:
         targets = ctx.numbers.active()

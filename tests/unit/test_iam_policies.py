@@ -1,0 +1,105 @@
+"""Least privilege, exactly: the SAM transform of template.yaml (run offline) grants each function's
+role the actions the code uses on the resources it uses, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parents[2]
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+SECRET = {
+    "Fn::If": [
+        "CreateCredentialsSecret",
+        {"Ref": "XoxzoCredentialsSecret"},
+        {"Ref": "XoxzoCredentialsSecretArn"},
+    ]
+}
+
+# What the code does, function by function: (actions, resource).
+NEEDED: dict[str, list[tuple[set[str], Any]]] = {
+    "ActionFunctionRole": [
+        # routes_table/reader.py: one Query of one partition per read.
+        ({"dynamodb:Query"}, {"Fn::GetAtt": ["RoutesTable", "Arn"]}),
+    ],
+    "ProvisioningFunctionRole": [
+        # provisioning/numbers_table.py: get, scan (all, active), create (put), update; never delete.
+        (
+            {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+            {"Fn::GetAtt": ["NumbersTable", "Arn"]},
+        ),
+        # routes_table/writer.py: has_routes/delete_routes query, the default route put, batch deletes.
+        (
+            {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem"},
+            {"Fn::GetAtt": ["RoutesTable", "Arn"]},
+        ),
+        # provisioning/runtime.py: the credentials.
+        ({"secretsmanager:GetSecretValue"}, SECRET),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def expanded() -> dict[str, Any]:
+    template = yaml_parse((ROOT / "template.yaml").read_text(encoding="utf-8"))
+    for resource in template["Resources"].values():  # what `sam package` does to local paths
+        for key in ("CodeUri", "ContentUri"):
+            if key in resource.get("Properties", {}):
+                resource["Properties"][key] = "s3://bucket/key"
+    translator = Translator({}, Parser(), boto_session=boto3.Session(region_name="ap-northeast-1"))
+    resources: dict[str, Any] = translator.translate(
+        sam_template=template, parameter_values={"ActionSecret": "x" * 40}
+    )["Resources"]
+    return resources
+
+
+def granted(role: dict[str, Any]) -> list[tuple[set[str], Any]]:
+    found = []
+    for policy in role["Properties"].get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"]
+            found.append(({actions} if isinstance(actions, str) else set(actions), statement["Resource"]))
+    return found
+
+
+@pytest.mark.parametrize("role", sorted(NEEDED))
+def test_each_function_is_granted_exactly_what_its_code_uses(expanded, role):
+    properties = expanded[role]["Properties"]
+    assert properties["ManagedPolicyArns"] == [BASIC_EXECUTION]
+    needed: list[tuple[set[str], Any]] = NEEDED[role]
+    assert sorted(granted(expanded[role]), key=str) == sorted(needed, key=str)
+
+
+def test_the_numbers_records_can_never_be_deleted_by_the_function(expanded):
+    actions = {action for actions, _ in granted(expanded["ProvisioningFunctionRole"]) for action in actions}
+    assert not {"dynamodb:DeleteItem", "dynamodb:*"} & actions
+
+
+def test_the_credentials_secret_and_the_provisioning_logs_outlive_the_stack(expanded):
+    for name in ("XoxzoCredentialsSecret", "ProvisioningFunctionLogGroup", "RoutesTable", "NumbersTable"):
+        assert (expanded[name].get("DeletionPolicy"), expanded[name].get("UpdateReplacePolicy")) == (
+            "Retain",
+            "Retain",
+        ), name
+    assert expanded["ActionFunctionLogGroup"]["DeletionPolicy"] == "Delete"
+
+
+def test_the_operator_policy_invokes_provisioning_and_edits_routes_only(expanded):
+    statements = expanded["OperatorPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    by_sid = {
+        s["Sid"]: (set(s["Action"]) if isinstance(s["Action"], list) else {s["Action"]}, s["Resource"])
+        for s in statements
+    }
+    assert by_sid["Provision"] == ({"lambda:InvokeFunction"}, {"Fn::GetAtt": ["ProvisioningFunction", "Arn"]})
+    assert (
+        "dynamodb:DeleteItem" in by_sid["EditRoutes"][0]
+        and "dynamodb:DeleteItem" not in by_sid["ReadNumbersRecords"][0]
+    )
+    assert all(not any(action.endswith("*") for action in actions) for actions, _ in by_sid.values())
