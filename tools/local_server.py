@@ -137,8 +137,8 @@ def http_api_event(method: str, target: str, headers: dict[str, str], source_ip:
     for name, value in parse_qsl(url.query, keep_blank_values=True):
         # API Gateway joins repeated parameters with commas.
         query[name] = f"{query[name]},{value}" if name in query else value
-    secret = url.path[len(ACTION_ROUTE) :] if url.path.startswith(ACTION_ROUTE) else None
-    route_key = f"{method} /action/{{secret}}" if secret else f"{method} {url.path}"
+    # The routes are the secrets themselves (template.yaml): the route key is the path.
+    route_key = f"{method} {url.path}"
     now = datetime.now(UTC)
     return {
         "version": "2.0",
@@ -147,7 +147,6 @@ def http_api_event(method: str, target: str, headers: dict[str, str], source_ip:
         "rawQueryString": url.query,
         "headers": {name.lower(): value for name, value in headers.items()},
         "queryStringParameters": query or None,
-        "pathParameters": {"secret": secret} if secret else None,
         "requestContext": {
             "accountId": "123456789012",
             "apiId": "local",
@@ -176,8 +175,10 @@ class ActionApiHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
-        if path != "/action" and not path.startswith(ACTION_ROUTE):
-            # API Gateway answers routes the template does not declare itself.
+        secrets = {os.environ.get(name, "") for name in ("ACTION_SECRET", "ACTION_SECRET_PREVIOUS")} - {""}
+        if path not in {f"{ACTION_ROUTE}{secret}" for secret in secrets}:
+            # API Gateway answers itself any path that is not a declared route: every route is a
+            # secret, so a wrong secret never reaches the function.
             body = b'{"message":"Not Found"}'
             self.send_response(404)
             self.send_header("Content-Type", "application/json")

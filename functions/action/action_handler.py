@@ -3,9 +3,10 @@
 Thin on purpose: it checks the secret, reads the query and shapes the HTTP answer; the routing
 lives in the shared layer (xoxzo_din.routing). A call is always answered with something playable.
 
-The API Gateway HTTP API sends only this function's two routes (GET /action/{secret} and
-GET /action), so the event is read directly: Powertools' event handler would add imports to
-every cold start for a single route (docs/decisions.md#no-powertools-event-handler-on-the-call-path).
+The API Gateway HTTP API sends only this function's route, GET /action/<secret> (the path is the
+secret: any other is answered 404 by API Gateway), so the event is read directly: Powertools'
+event handler would add imports to every cold start for a single route
+(docs/decisions.md#no-powertools-event-handler-on-the-call-path).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from xoxzo_din.routing.actions import render
 from xoxzo_din.routing.settings import ActionSettings, build_router
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
+ACTION_PATH = "/action/"
 # A timeEpoch outside these years is unusable: the rules look a day around the call.
 _FIRST_YEAR, _LAST_YEAR = 1971, 9998
 
@@ -86,8 +88,10 @@ class CallEvent:
     def of(cls, event: object) -> CallEvent:
         fields = _mapping(event)
         query = _mapping(fields.get("queryStringParameters"))
+        path = _text(fields.get("rawPath")) or ""
         return cls(
-            secret=_text(_mapping(fields.get("pathParameters")).get("secret")) or "",
+            # The route is the secret itself (template.yaml): GET /action/<secret>.
+            secret=path.removeprefix(ACTION_PATH) if path.startswith(ACTION_PATH) else "",
             recipient=_text(query.get("recipient")),
             caller=_text(query.get("caller")),
             # API Gateway's receive time: the moment of the call, also in `sam local invoke` events.

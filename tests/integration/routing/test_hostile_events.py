@@ -60,12 +60,13 @@ def hostile_event(rng: random.Random) -> Any:
     """An event with each field absent, of the wrong type, or of a wild value."""
     if rng.random() < 0.02:
         return rng.choice(WEIRD)
-    event: dict[str, Any] = {"version": "2.0", "routeKey": "GET /action/{secret}", "rawPath": "/action/x"}
+    event: dict[str, Any] = {"version": "2.0", "routeKey": "GET /action/x"}
     for field, values in (
         (
-            "pathParameters",
-            [{"secret": rng.choice(WEIRD)}, {"secret": LOCAL_ACTION_SECRET}, rng.choice(WEIRD)],
+            "rawPath",
+            [f"/action/{rng.choice(WEIRD)}", f"/action/{LOCAL_ACTION_SECRET}", rng.choice(WEIRD), "/action/"],
         ),
+        ("pathParameters", [{"secret": LOCAL_ACTION_SECRET}, rng.choice(WEIRD)]),
         (
             "queryStringParameters",
             [
