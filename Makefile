@@ -9,7 +9,9 @@ export SAM_CLI_TELEMETRY := 0
 # sam build needs a python3.13 on PATH for the python3.13 runtime: the venv's.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv local test lint build build-check bench clean
+.PHONY: venv local test lint scan build build-check bench clean
+
+SCAN_VENV := .venv-scan
 
 $(INSTALLED): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python$(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION), or set PYTHON=)"; exit 1; }
@@ -39,6 +41,16 @@ lint: $(INSTALLED)
 	  layers/shared/xoxzo_din cli/xoxzo_din_cli functions
 	$(BIN)/sam validate --lint
 
+## Security scanners (checkov on the template, bandit on the code), in their own environment.
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-scan.txt
+	touch $@
+
+scan: $(SCAN_VENV)/.installed
+	$(SCAN_VENV)/bin/checkov --config-file .checkov.yaml
+	$(SCAN_VENV)/bin/bandit -c pyproject.toml -q -r layers/shared/xoxzo_din functions cli/xoxzo_din_cli
+
 build: $(INSTALLED)
 	$(BIN)/sam build
 
@@ -51,4 +63,4 @@ bench: build
 	$(BIN)/python -m benchmarks.action_bench
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SCAN_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

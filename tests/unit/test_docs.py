@@ -41,6 +41,7 @@ EXPECTED_PAGES = frozenset(
         "docs/reference/metrics.md",
         "docs/reference/xoxzo-din-api.md",
         "docs/reference/operator-tool.md",
+        "docs/reference/security-scans.md",
         "docs/explanation/call-routing.md",
         "docs/explanation/write-order-and-sync.md",
         "docs/explanation/deploy-time-repointing.md",
