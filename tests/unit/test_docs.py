@@ -27,6 +27,7 @@ EXPECTED_PAGES = frozenset(
         "docs/decisions.md",
         "docs/how-to/run-locally.md",
         "docs/how-to/deploy.md",
+        "docs/how-to/deploy-runbook.md",
         "docs/how-to/rotate-the-secret.md",
         "docs/how-to/xoxzo-credentials.md",
         "docs/how-to/provision-numbers.md",

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 BUILTIN_FALLBACK = Say("ja", "ただいま電話に出ることができません。しばらくしてからおかけ直しください。")
 DEFAULT_ROUTE_CACHE_TTL_SECONDS = 30.0
 
+# What the PreviousActionSecret parameter says when there is none (a NoEcho parameter cannot be
+# left empty in `sam deploy --guided`).
+NO_SECRET = "none"  # noqa: S105 - the word for "no secret", not one
 SECRET_ENV = "ACTION_SECRET"  # noqa: S105 - a variable name, not a secret
 PREVIOUS_SECRET_ENV = "ACTION_SECRET_PREVIOUS"  # noqa: S105
 FALLBACK_ACTION_ENV = "FALLBACK_ACTION"
@@ -47,7 +50,7 @@ class ActionSettings:
         secrets = tuple(
             secret
             for name in (SECRET_ENV, PREVIOUS_SECRET_ENV)
-            if (secret := environment.get(name, "").strip())
+            if (secret := environment.get(name, "").strip()) and secret != NO_SECRET
         )
         if short := [secret for secret in secrets if len(secret) < MIN_SECRET_LENGTH]:
             problems.append(f"{len(short)} action secret(s) shorter than {MIN_SECRET_LENGTH} ignored")

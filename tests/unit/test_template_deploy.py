@@ -1,0 +1,52 @@
+"""What a deploy (and a failed one, a rotation or a redeploy) relies on in template.yaml."""
+
+import re
+
+import pytest
+
+from tools.template_tables import load_template
+from xoxzo_din.routing.settings import NO_SECRET, ActionSettings
+
+TEMPLATE = load_template()
+PARAMETERS = TEMPLATE["Parameters"]
+RESOURCES = TEMPLATE["Resources"]
+
+
+def accepts(parameter: str, value: str) -> bool:
+    return re.fullmatch(PARAMETERS[parameter]["AllowedPattern"], value) is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("", True),
+        ("arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:xoxzo/creds-AbC123", True),
+        ("xoxzo/creds", False),
+        ("arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:xoxzo/creds", False),
+    ],
+)
+def test_the_credentials_secret_must_be_a_whole_arn(value, ok):
+    assert accepts("XoxzoCredentialsSecretArn", value) is ok
+
+
+@pytest.mark.parametrize(("value", "ok"), [("none", True), ("x" * 32, True), ("", False), ("short", False)])
+def test_the_previous_secret_is_none_or_a_real_secret(value, ok):
+    """`sam deploy --guided` will not take an empty answer for a NoEcho parameter: `none` is typed."""
+    assert accepts("PreviousActionSecret", value) is ok
+    assert PARAMETERS["PreviousActionSecret"]["Default"] == NO_SECRET
+
+
+def test_none_is_no_secret_to_the_function():
+    settings = ActionSettings.from_environment(
+        {"ACTION_SECRET": "s" * 40, "ACTION_SECRET_PREVIOUS": NO_SECRET, "ROUTES_TABLE_NAME": "t"}
+    )
+    assert settings.secrets == ("s" * 40,) and settings.problems == ()
+
+
+def test_cloudformation_never_waits_an_hour_for_the_custom_resource():
+    timeout = RESOURCES["ActionUrlSync"]["Properties"]["ServiceTimeout"]
+    assert RESOURCES["ProvisioningFunction"]["Properties"]["Timeout"] < timeout <= 600
+
+
+def test_the_layer_is_named_after_its_stack():
+    assert RESOURCES["SharedLayer"]["Properties"]["LayerName"] == "${AWS::StackName}-shared"
