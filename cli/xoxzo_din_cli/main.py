@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from xoxzo_din_cli import doctor_command, numbers_commands, routes_commands
+from xoxzo_din_cli import calls_command, doctor_command, numbers_commands, routes_commands
 from xoxzo_din_cli.common import EXIT_STACK, Target, errors
 from xoxzo_din_cli.stack import DEFAULT_LOCAL_URL
 
@@ -59,6 +59,7 @@ def main(
 app.add_typer(routes_commands.app, name="routes")
 app.add_typer(numbers_commands.app, name="numbers")
 app.command(name="doctor")(doctor_command.doctor_command)
+app.command(name="calls")(calls_command.calls_command)
 
 
 def run() -> None:

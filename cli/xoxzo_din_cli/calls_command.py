@@ -1,0 +1,82 @@
+"""`xoxzo-din calls NUMBER`: the call report of calls.py, for a deployed stack."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from xoxzo_din.phone import to_e164
+from xoxzo_din_cli import calls
+from xoxzo_din_cli.common import EXIT_STACK, Target, console, fail, print_json
+from xoxzo_din_cli.routes_table import read_routes
+
+
+def calls_command(
+    context: typer.Context,
+    number: Annotated[str, typer.Argument(help="The called number (the DIN).")],
+    *,
+    since: Annotated[
+        str | None, typer.Option("--since", help="First day (YYYY-MM-DD); default 7 days ago.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last day (YYYY-MM-DD); default today.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """How a number's calls were decided, per day and rule, from the action function's logs; the
+    rules that decided no call in the period are listed. Callers stay masked.
+
+    Examples:
+
+      xoxzo-din --config-env prod calls 03-1234-5678
+
+      xoxzo-din --config-env prod calls 03-1234-5678 --since 2026-11-01 --until 2026-11-30 --json
+    """
+    target: Target = context.find_object(Target)  # type: ignore[assignment]
+    stack = target.stack()
+    called = to_e164(number) or fail(f"{number!r} is not a phone number", 2)
+    if stack.is_local:
+        fail(
+            "call reports read CloudWatch Logs: choose a deployed stack (--config-env or --stack-name)",
+            EXIT_STACK,
+        )
+    try:
+        last = date.fromisoformat(until) if until else datetime.now(UTC).date()
+        first = date.fromisoformat(since) if since else last - timedelta(days=6)
+    except ValueError:
+        fail("--since and --until are dates such as 2026-12-01", 2)
+    logs = stack.client("logs")
+    try:
+        query = calls.query_for(logs, stack.name, called)
+        rows = calls.run_query(
+            logs,
+            stack.output("ActionLogGroupName"),
+            query,
+            start=datetime.combine(first, time(), UTC),
+            end=datetime.combine(last + timedelta(days=1), time(), UTC),
+        )
+    except calls.CallsError as error:
+        fail(str(error), EXIT_STACK)
+    items = read_routes(stack.table("RoutesTableName")).items_of(called)
+    show(calls.report(called, rows, items), as_json=as_json)
+
+
+def show(result: calls.Report, *, as_json: bool) -> None:
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"calls to {result.number}: {result.total}")
+    table.add_column("decided by")
+    for day in result.days:
+        table.add_column(day[5:], justify="right")
+    table.add_column("total", justify="right")
+    for decided_by, by_day in sorted(result.counts.items(), key=lambda entry: -sum(entry[1].values())):
+        table.add_row(
+            decided_by, *(str(by_day.get(day, "")) for day in result.days), str(sum(by_day.values()))
+        )
+    console.print(table)
+    if result.silent:
+        console.print(f"decided no call in the period: {', '.join(result.silent)}", highlight=False)

@@ -1,0 +1,111 @@
+"""`xoxzo-din calls` against log lines the action handler really wrote: the template's query,
+narrowed to the number, counted per day and deciding rule; rules that decided nothing are listed."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tools.local_env import LOCAL_ACTION_SECRET, sample_routes
+from tools.local_server import http_api_event
+from tools.template_tables import load_template
+from xoxzo_din_cli import common
+from xoxzo_din_cli.main import app
+from xoxzo_din_cli.stack import Stack
+
+NUMBER = "+81312345678"
+CALLS = [  # (caller, moment): VIP twice, anonymous once, a lunch-break call, one the next day
+    ("09012345678", datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
+    ("09012345678", datetime(2026, 12, 1, 2, 0, tzinfo=UTC)),
+    ("", datetime(2026, 12, 1, 2, 30, tzinfo=UTC)),
+    ("0312340099", datetime(2026, 12, 1, 3, 15, tzinfo=UTC)),
+    ("0312340099", datetime(2026, 12, 2, 1, 0, tzinfo=UTC)),
+]
+
+
+class RecordedLogs:
+    """CloudWatch Logs over recorded lines: the calls query's stats, as Insights computes them."""
+
+    def __init__(self, lines: list[dict[str, Any]], query: str) -> None:
+        self.lines, self.definition, self.asked = lines, query, ""
+
+    def describe_query_definitions(self, queryDefinitionNamePrefix: str) -> dict[str, Any]:  # noqa: N803
+        return {"queryDefinitions": [{"name": queryDefinitionNamePrefix, "queryString": self.definition}]}
+
+    def start_query(self, **arguments: Any) -> dict[str, str]:
+        self.asked = arguments["queryString"]
+        return {"queryId": "q"}
+
+    def get_query_results(self, queryId: str) -> dict[str, Any]:  # noqa: N803
+        number = self.asked.split('"')[1]
+        counted = Counter(
+            (line["recipient"], line["timestamp"][:10], line["decided_by"])
+            for line in self.lines
+            if line.get("message") == "call answered" and line.get("recipient") == number
+        )
+        rows = [
+            [
+                {"field": "recipient", "value": r},
+                {"field": "day", "value": f"{d} 00:00:00.000"},
+                {"field": "decided_by", "value": rule},
+                {"field": "calls", "value": str(n)},
+            ]
+            for (r, d, rule), n in counted.items()
+        ]
+        return {"status": "Complete", "results": rows}
+
+
+@pytest.fixture
+def recorded(seeded_routes, load_action_handler, lambda_context, capsys) -> list[dict[str, Any]]:
+    handler = load_action_handler()
+    for caller, moment in CALLS:
+        event = http_api_event(
+            "GET", f"/action/{LOCAL_ACTION_SECRET}?caller={caller}&recipient=0312345678", {}, "1.2.3.4"
+        )
+        event["requestContext"]["timeEpoch"] = int(moment.timestamp() * 1000)
+        handler.lambda_handler(event, lambda_context)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    answered = [line for line in lines if line.get("message") == "call answered"]
+    for line, (_, moment) in zip(answered, CALLS, strict=True):
+        line["timestamp"] = moment.isoformat()  # the log time is the call's, as in production
+    assert all("09012345678" not in json.dumps(line) for line in lines)  # callers stay masked
+    return answered
+
+
+def test_the_report_counts_calls_per_day_and_rule_and_names_the_silent_rules(recorded, tables, monkeypatch):
+    query = load_template()["Resources"]["CallsByRuleQuery"]["Properties"]["QueryString"]
+    logs = RecordedLogs(recorded, query)
+    stack = Stack(
+        name="test",
+        region="ap-northeast-1",
+        outputs={"RoutesTableName": tables["ROUTES_TABLE_NAME"], "ActionLogGroupName": "/aws/lambda/test"},
+    )
+    monkeypatch.setattr(common, "local_stack", lambda url: stack)
+    monkeypatch.setattr(Stack, "client", lambda self, service, config=None: logs)
+    monkeypatch.setattr(Stack, "is_local", property(lambda self: False))
+    result = CliRunner().invoke(
+        app, ["calls", "03-1234-5678", "--since", "2026-12-01", "--until", "2026-12-02", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert logs.asked.startswith(f'filter recipient = "{NUMBER}"\n| ') and query in logs.asked
+    report = json.loads(result.output)
+    assert report["counts"] == {
+        "rule:020-vip": {"2026-12-01": 2},
+        "rule:030-anonymous": {"2026-12-01": 1},
+        "number-default": {"2026-12-01": 1},
+        "rule:060-business-hours": {"2026-12-02": 1},
+    }
+    assert "rule:010-blocked" in report["silent"] and "rule:050-holidays" in report["silent"]
+    people = CliRunner().invoke(
+        app, ["calls", "03-1234-5678", "--since", "2026-12-01", "--until", "2026-12-02"]
+    )
+    assert (
+        "calls to +81312345678: 5" in people.output
+        and "decided no call in the period: rule:010-blocked" in people.output
+    )
+    assert len(sample_routes()) > 5
