@@ -798,3 +798,12 @@ def test_subscribe_exhausted_on_429_lists_before_each_post_again_and_says_not_ap
         "POST /voice/dins/subscriptions/",
     ]
     assert len(sleeps) == 1
+
+
+def test_an_error_body_echoing_the_action_url_never_shows_its_secret() -> None:
+    secret = "S" * 40
+    url = f"https://api.example/action/{secret}"
+    client, _ = make_client(ScriptedSession(reply(400, {"action_url": [f"{url} is not reachable"]})))
+    with pytest.raises(XoxzoValidationError) as refused:
+        client.set_action_url(UID, url)
+    assert secret not in str(refused.value) and "[redacted]" in str(refused.value)

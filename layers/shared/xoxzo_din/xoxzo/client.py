@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import requests
 
+from xoxzo_din.access import MIN_SECRET_LENGTH
 from xoxzo_din.xoxzo.endpoints import DINS_PATH, SUBSCRIPTIONS_PATH, subscription_path
 from xoxzo_din.xoxzo.errors import (
     XoxzoError,
@@ -69,6 +70,10 @@ class XoxzoClient(Transport):
         path = self._subscription_path(din_uid)
         if not isinstance(action_url, str) or not action_url:
             raise ValueError("action_url must be a non-empty string")
+        # An error body that echoes the URL must not carry its secret into a message or a log.
+        secret = action_url.rstrip("/").rpartition("/")[2]
+        if len(secret) >= MIN_SECRET_LENGTH:
+            self._redacted.append(secret)
         self._request("POST", path, data={"action_url": action_url})
 
     def cancel(self, din_uid: str) -> None:
