@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from rich.table import Table
 from rich.text import Text
 
+from xoxzo_din.route_checks.calendar import CallerClass, Segment
 from xoxzo_din.routing.rules import NumberRoutes, holiday_name
-from xoxzo_din_cli.calendar import CallerClass, Segment
 
 # Distinct, printable colours; a rule keeps its colour on every grid of one page.
 PALETTE = (

@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from xoxzo_din.route_checks.calendar import caller_classes
+from xoxzo_din.route_checks.check import ERROR, check_routes
+from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action, ActionError, Playback, Voicemail, parse_action_line
 from xoxzo_din.routing.rule_parsing import parse_number_routes
-from xoxzo_din_cli.calendar import caller_classes
-from xoxzo_din_cli.check import ERROR, check_routes
 from xoxzo_din_cli.explain import explain
 from xoxzo_din_cli.provisioning_client import OperationError
-from xoxzo_din_cli.routes_table import Routes
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 STACK = "(stack)"

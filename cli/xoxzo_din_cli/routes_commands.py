@@ -11,13 +11,15 @@ from rich.table import Table
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.provisioning.numbers_table import NumbersStore
+from xoxzo_din.route_checks import calendar, check
 from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
+from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, ActionSettings
-from xoxzo_din_cli import calendar, calendar_views, check, explain, routes_file
+from xoxzo_din_cli import calendar_views, explain, routes_file
 from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_PROBLEMS, Target, console, errors, fail, print_json
-from xoxzo_din_cli.routes_table import ConcurrentEditError, Routes, delete_item, read_routes, write_item
+from xoxzo_din_cli.routes_table import ConcurrentEditError, delete_item, read_routes, write_item
 from xoxzo_din_cli.stack import Stack
 
 app = typer.Typer(help="See and change what callers hear: the RoutesTable.", no_args_is_help=True)

@@ -29,8 +29,8 @@ from boto3.dynamodb.types import Binary
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
+from xoxzo_din.routes_table.snapshot import Item, Routes
 from xoxzo_din.routing.rule_parsing import parse_number_routes
-from xoxzo_din_cli.routes_table import Item, Routes
 
 VERSION = 1
 STRING_SET_TAG = "!stringset"

@@ -5,34 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
-from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
+from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
+from xoxzo_din.routes_table.snapshot import Item, Routes
 from xoxzo_din.routing.rule_parsing import ATTRIBUTES
-
-Item = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Routes:
-    """Every item of the table, by number (E.164, or `*` for the global default)."""
-
-    by_number: dict[str, list[Item]]
-
-    def items_of(self, number: str) -> list[Item]:
-        return self.by_number.get(number, [])
-
-    @property
-    def global_items(self) -> list[Item]:
-        return self.items_of(GLOBAL_NUMBER)
-
-    @property
-    def numbers(self) -> list[str]:
-        return sorted(number for number in self.by_number if number != GLOBAL_NUMBER)
 
 
 def read_routes(table: Any) -> Routes:
@@ -88,10 +68,3 @@ def delete_item(table: Any, seen: Item) -> None:
         if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             raise ConcurrentEditError(f"{seen[NUMBER]}/{seen[RULE_ID]} changed since it was read") from error
         raise
-
-
-def group(items: Iterable[Item]) -> Routes:
-    by_number: dict[str, list[Item]] = defaultdict(list)
-    for item in items:
-        by_number[str(item[NUMBER])].append(item)
-    return Routes(dict(by_number))

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from tests.unit.routing.test_properties import FALLBACK, items
 from tools.local_env import sample_routes
+from xoxzo_din.route_checks.calendar import caller_classes, segments
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.rules import Call, choose_action
-from xoxzo_din_cli.calendar import caller_classes, segments
 from xoxzo_din_cli.calendar_views import Legend, by_day, holidays_of, html_page, labels_of
 
 NUMBER = "+81312345678"

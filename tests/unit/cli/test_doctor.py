@@ -8,10 +8,10 @@ import pytest
 
 from tests.unit.routing.test_properties import FALLBACK
 from tools.template_tables import load_template
+from xoxzo_din.routes_table.snapshot import group
 from xoxzo_din_cli import doctor
 from xoxzo_din_cli.doctor import FAIL, PASS, WARN, Response
 from xoxzo_din_cli.provisioning_client import READ_TIMEOUT_SECONDS, OperationError
-from xoxzo_din_cli.routes_table import group
 
 NUMBER = "+81345678901"
 BASE = "http://api.test/action/"

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from tools.local_env import sample_routes
+from xoxzo_din.routes_table.snapshot import group
 from xoxzo_din_cli.routes_file import RoutesFileError, dump, load, plan
-from xoxzo_din_cli.routes_table import group
 
 NUMBER = "+81312345678"
 

@@ -1,4 +1,5 @@
-"""`routes check`: every item read as the action function reads it, and what a person should fix.
+"""The routes check (`xoxzo-din routes check`, and the route-changes function on every edit): every
+item read as the action function reads it, and what a person should fix.
 
 Errors are items the function skips. Warnings are routes that work, but probably not as meant.
 Every problem and warning says which number, which rule, which attribute, and the fix.
@@ -14,15 +15,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import phonenumbers
-
 from xoxzo_din.phone import to_e164
+from xoxzo_din.route_checks.calendar import caller_classes, segments
+from xoxzo_din.route_checks.phone_numbers import valid_phone_number
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER, RULE_ID
+from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action, Playback, Transfer, Voicemail
 from xoxzo_din.routing.rule_parsing import ATTRIBUTES, parse_number_routes
 from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, NumberRoutes, Rule, zone
-from xoxzo_din_cli.calendar import caller_classes, segments
-from xoxzo_din_cli.routes_table import Routes
 
 ERROR, WARNING = "error", "warning"
 # Attributes people add for themselves: ignored by the function, and by the check.
@@ -330,22 +330,17 @@ def _ended(rule: Rule, routes: NumberRoutes, now: datetime) -> bool:
 
 def _action_findings(number: str, rule_id: str, action: Action) -> list[Finding]:
     findings: list[Finding] = []
-    if isinstance(action, Transfer):
-        try:
-            valid = phonenumbers.is_valid_number(phonenumbers.parse(action.number))
-        except phonenumbers.NumberParseException:
-            valid = False
-        if not valid:
-            findings.append(
-                Finding(
-                    WARNING,
-                    number,
-                    rule_id,
-                    "to",
-                    f"transfer target {action.number} is not a valid phone number",
-                    "check the number to transfer to",
-                )
+    if isinstance(action, Transfer) and not valid_phone_number(action.number):
+        findings.append(
+            Finding(
+                WARNING,
+                number,
+                rule_id,
+                "to",
+                f"transfer target {action.number} is not a valid phone number",
+                "check the number to transfer to",
             )
+        )
     greeting = action.greeting if isinstance(action, Voicemail) else action
     if isinstance(greeting, Playback):
         findings += [

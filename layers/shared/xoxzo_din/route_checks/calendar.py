@@ -1,4 +1,5 @@
-"""Which rule decides, minute by minute, for each class of caller, over any period.
+"""Which rule decides, minute by minute, for each class of caller, over any period (the calendar of
+`xoxzo-din routes calendar`, and the shadowed-rule part of the routes check).
 
 Computed from the change points of the routes (midnights, every `hours` edge, active-period edges,
 each in its own time zone, so DST transitions fall where the zone puts them): between two change
