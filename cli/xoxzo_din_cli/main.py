@@ -14,7 +14,13 @@ from typing import Annotated
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from xoxzo_din_cli import calls_command, doctor_command, numbers_commands, routes_commands
+from xoxzo_din_cli import (
+    calls_command,
+    doctor_command,
+    history_commands,  # noqa: F401 - registers routes history and restore
+    numbers_commands,
+    routes_commands,
+)
 from xoxzo_din_cli.common import EXIT_STACK, Target, errors
 from xoxzo_din_cli.stack import DEFAULT_LOCAL_URL
 
@@ -56,7 +62,7 @@ def main(
     )
 
 
-app.add_typer(routes_commands.app, name="routes")
+app.add_typer(routes_commands.app, name="routes")  # history_commands adds history and restore to it
 app.add_typer(numbers_commands.app, name="numbers")
 app.command(name="doctor")(doctor_command.doctor_command)
 app.command(name="calls")(calls_command.calls_command)

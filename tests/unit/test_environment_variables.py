@@ -10,6 +10,7 @@ import pytest
 
 from tools.template_tables import function_environment
 from xoxzo_din.provisioning import settings as provisioning_settings
+from xoxzo_din.route_changes import settings as route_changes_settings
 from xoxzo_din.routing import settings as routing_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +24,7 @@ LIBRARY_VARIABLES = frozenset(
 SETTINGS_MODULES = {
     "ActionFunction": (LAYER / "routing" / "settings.py", routing_settings.VARIABLES),
     "ProvisioningFunction": (LAYER / "provisioning" / "settings.py", provisioning_settings.VARIABLES),
+    "RouteChangesFunction": (LAYER / "route_changes" / "settings.py", route_changes_settings.VARIABLES),
 }
 
 

@@ -28,6 +28,15 @@ NEEDED: dict[str, list[tuple[set[str], Any]]] = {
         # routes_table/reader.py: one Query of one partition per read.
         ({"dynamodb:Query"}, {"Fn::GetAtt": ["RoutesTable", "Arn"]}),
     ],
+    "RouteChangesFunctionRole": [
+        # route_changes_handler.py: the edited number's items, the history, the alert.
+        ({"dynamodb:Query"}, {"Fn::GetAtt": ["RoutesTable", "Arn"]}),
+        ({"dynamodb:PutItem", "dynamodb:BatchWriteItem"}, {"Fn::GetAtt": ["RoutesHistoryTable", "Arn"]}),
+        (
+            {"sns:Publish"},
+            {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "ExistingAlarmTopicArn"}]},
+        ),
+    ],
     "ProvisioningFunctionRole": [
         # provisioning/numbers_table.py: get, scan (all, active), create (put), update; never delete.
         (
@@ -72,7 +81,13 @@ def granted(role: dict[str, Any]) -> list[tuple[set[str], Any]]:
 @pytest.mark.parametrize("role", sorted(NEEDED))
 def test_each_function_is_granted_exactly_what_its_code_uses(expanded, role):
     properties = expanded[role]["Properties"]
-    assert properties["ManagedPolicyArns"] == [BASIC_EXECUTION]
+    # The stream's reader role (SAM adds it for a DynamoDB event source): read the stream only.
+    stream = (
+        ["arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"]
+        if role == "RouteChangesFunctionRole"
+        else []
+    )
+    assert properties["ManagedPolicyArns"] == [BASIC_EXECUTION, *stream]
     needed: list[tuple[set[str], Any]] = NEEDED[role]
     assert sorted(granted(expanded[role]), key=str) == sorted(needed, key=str)
 

@@ -27,6 +27,7 @@ WATCHED = {
     ("XoxzoDin", "SyncErrors", "din-provisioning"),
     ("XoxzoDin", "ForeignNumbers", "din-provisioning"),
     ("XoxzoDin", "ActionUrlSyncFailures", "din-provisioning"),
+    ("AWS/Lambda", "Errors", "RouteChangesFunction"),
 }
 
 
@@ -60,7 +61,11 @@ def test_our_alarms_watch_metrics_the_handlers_emit_under_their_service_name():
         for name, r in template["Resources"].items()
         if r["Type"] == "AWS::Serverless::Function"
     }
-    assert services == {"ActionFunction": "din-action", "ProvisioningFunction": "din-provisioning"}
+    assert services == {
+        "ActionFunction": "din-action",
+        "ProvisioningFunction": "din-provisioning",
+        "RouteChangesFunction": "din-route-changes",
+    }
     assert (
         template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
         == "XoxzoDin"

@@ -1,0 +1,120 @@
+"""`xoxzo-din routes history` and `routes restore`: every change of a number's routes (kept by the
+route-changes function), and putting them back as they were at a moment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from xoxzo_din.route_changes import history as route_history
+from xoxzo_din.route_checks import calendar
+from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
+from xoxzo_din.routes_table.snapshot import Routes
+from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din_cli import routes_file
+from xoxzo_din_cli.common import EXIT_CONFLICT, console, fail, print_json
+from xoxzo_din_cli.routes_commands import (
+    JsonOption,
+    _apply,
+    _key,
+    _moment,
+    _number,
+    _plain,
+    _print_plan,
+    _target,
+    app,
+)
+from xoxzo_din_cli.routes_table import read_routes
+
+
+@app.command(
+    name="history",
+    epilog="Examples:\n\n  xoxzo-din --config-env prod routes history 03-1234-5678",
+)
+def history_command(
+    context: typer.Context,
+    number: Annotated[str, typer.Argument(help="The number whose route changes to show.")],
+    *,
+    as_json: JsonOption = False,
+) -> None:
+    """Every change of a number's routes (old and new item, when), newest first."""
+    called = _number(number)
+    stack = _target(context).stack()
+    changes = list(reversed(route_history.changes_of(stack.table("HistoryTableName"), called)))
+    if as_json:
+        print_json(
+            [{"at": c.at, "rule_id": c.rule_id, "kind": c.kind, "old": c.old, "new": c.new} for c in changes]
+        )
+        return
+    table = Table(title=f"{len(changes)} change(s) of {called}")
+    for column in ("when (UTC)", "rule", "what", "changed"):
+        table.add_column(column, overflow="fold")
+    for change in changes:
+        table.add_row(
+            f"{change.at:%Y-%m-%d %H:%M:%S}", change.rule_id, change.kind, _difference(change.old, change.new)
+        )
+    console.print(table)
+
+
+def _difference(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
+    before, after = old or {}, new or {}
+    names = sorted((set(before) | set(after)) - {NUMBER, RULE_ID})
+    return "; ".join(
+        f"{name}: {_plain(before.get(name))} -> {_plain(after.get(name))}"
+        for name in names
+        if before.get(name) != after.get(name)
+    )
+
+
+@app.command(
+    name="restore",
+    epilog="Examples:\n\n"
+    "  xoxzo-din --config-env prod routes restore 03-1234-5678 --at 2026-12-02T09:00 --dry-run",
+)
+def restore_command(
+    context: typer.Context,
+    number: Annotated[str, typer.Argument(help="The number whose routes to put back.")],
+    *,
+    at: Annotated[
+        str, typer.Option("--at", help="When they were right: the number's local time, or with an offset.")
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes, write nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Put a number's routes back as they were at a moment, undoing every later change (each write
+    conditional: an item edited meanwhile stops it, never overwritten)."""
+    called = _number(number, global_allowed=True)
+    stack = _target(context).stack()
+    table = stack.table("RoutesTableName")
+    current = read_routes(table)
+    zone = calendar.number_zone(parse_number_routes(current.items_of(called)))
+    moment = _moment(at, zone)
+    changes = route_history.changes_of(stack.table("HistoryTableName"), called)
+    wanted = Routes({called: route_history.items_at(current.items_of(called), changes, moment)})
+    plan = routes_file.plan(current, wanted, prune=True)
+    written, conflict = (0, None) if dry_run else _apply(table, plan)
+    if as_json:
+        print_json(
+            {
+                "ok": conflict is None,
+                "dry_run": dry_run,
+                "written": written,
+                "conflict": conflict,
+                "added": [_key(i) for i in plan.added],
+                "changed": [_key(n) for _, n in plan.changed],
+                "removed": [_key(i) for i in plan.removed],
+            }
+        )
+    else:
+        _print_plan(plan, prune=True)
+        console.print(
+            "no change"
+            if plan.empty
+            else "dry run: nothing was written"
+            if dry_run
+            else f"{written} write(s) done"
+        )
+    if conflict is not None:
+        fail(f"{conflict}: {written} write(s) were done before it; run it again", EXIT_CONFLICT)

@@ -1,0 +1,122 @@
+"""The history of every route change: one item per change (old and new item, when), written by
+the route-changes function from the RoutesTable's stream, kept for a retention period (TTL), read
+by `xoxzo-din routes history` and `routes restore` (docs/how-to/see-what-callers-hear.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import TypeDeserializer
+
+from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
+
+CHANGED_AT = "changed_at"  # the history table's sort key: ISO time, then "#" and the stream event id
+EXPIRES_AT = "expires_at"  # the history table's TTL attribute (epoch seconds)
+_DESERIALIZER = TypeDeserializer()
+
+
+@dataclass(frozen=True)
+class Change:
+    number: str
+    rule_id: str
+    at: datetime
+    event_id: str
+    old: dict[str, Any] | None  # the item before (None: it was created)
+    new: dict[str, Any] | None  # the item after (None: it was deleted)
+
+    @property
+    def kind(self) -> str:
+        return "created" if self.old is None else "deleted" if self.new is None else "changed"
+
+    @classmethod
+    def of_stream_record(cls, record: Mapping[str, Any]) -> Change:
+        """One DynamoDB Streams record (NEW_AND_OLD_IMAGES) of the RoutesTable."""
+        data = record["dynamodb"]
+        keys = _plain(data["Keys"])
+        when = datetime.fromtimestamp(float(data.get("ApproximateCreationDateTime", 0)), UTC)
+        return cls(
+            number=str(keys[NUMBER]),
+            rule_id=str(keys[RULE_ID]),
+            at=when,
+            event_id=str(record.get("eventID", "")),
+            old=_plain(data["OldImage"]) if "OldImage" in data else None,
+            new=_plain(data["NewImage"]) if "NewImage" in data else None,
+        )
+
+    def to_item(self, retention_days: int) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            NUMBER: self.number,
+            CHANGED_AT: f"{self.at.isoformat(timespec='milliseconds')}#{self.event_id}",
+            RULE_ID: self.rule_id,
+            EXPIRES_AT: int((self.at + timedelta(days=retention_days)).timestamp()),
+        }
+        if self.old is not None:
+            item["old"] = self.old
+        if self.new is not None:
+            item["new"] = self.new
+        return item
+
+    @classmethod
+    def of_item(cls, item: Mapping[str, Any]) -> Change:
+        when, _, event_id = str(item[CHANGED_AT]).partition("#")
+        return cls(
+            number=str(item[NUMBER]),
+            rule_id=str(item[RULE_ID]),
+            at=datetime.fromisoformat(when),
+            event_id=event_id,
+            old=dict(item["old"]) if "old" in item else None,
+            new=dict(item["new"]) if "new" in item else None,
+        )
+
+
+def _plain(image: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _DESERIALIZER.deserialize(value) for name, value in image.items()}
+
+
+def record_changes(table: Any, changes: Iterable[Change], retention_days: int) -> int:
+    written = 0
+    with table.batch_writer() as batch:
+        for change in changes:
+            batch.put_item(Item=change.to_item(retention_days))
+            written += 1
+    return written
+
+
+def changes_of(table: Any, number: str) -> list[Change]:
+    """A number's changes, oldest first."""
+    kwargs: dict[str, Any] = {"KeyConditionExpression": Key(NUMBER).eq(number), "ConsistentRead": True}
+    found: list[Change] = []
+    while True:
+        page = table.query(**kwargs)
+        found += [Change.of_item(item) for item in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            return found
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def items_at(
+    current: Iterable[Mapping[str, Any]], changes: Iterable[Change], moment: datetime
+) -> list[dict[str, Any]]:
+    """A number's items as they were at `moment`: the current ones, with every later change undone
+    (newest first)."""
+    items = {str(item[RULE_ID]): dict(item) for item in current}
+    for change in sorted(changes, key=lambda c: (c.at, c.event_id), reverse=True):
+        if change.at <= moment:
+            break
+        if change.old is None:
+            items.pop(change.rule_id, None)
+        else:
+            items[change.rule_id] = dict(change.old)
+    return [items[rule_id] for rule_id in sorted(items)]
+
+
+def plain_number(value: Any) -> Any:
+    """DynamoDB numbers as ints where they are whole (for messages)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
