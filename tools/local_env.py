@@ -32,7 +32,13 @@ SAMPLE_ROUTES_PATH = REPOSITORY / "tools" / "sample_routes.json"
 # What each events/action/ sample event is answered with the sample routes in the table.
 SAMPLE_ANSWERS_PATH = REPOSITORY / "tools" / "sample_answers.json"
 # Where Lambda would find the code: the layer (/opt/python) and each function's CodeUri.
-CODE_PATHS = ("layers/shared", "functions/action", "functions/provisioning", "functions/route_changes")
+CODE_PATHS = (
+    "layers/shared",
+    "functions/action",
+    "functions/provisioning",
+    "functions/route_changes",
+    "functions/canary",
+)
 
 # Credentials moto accepts; they never reach AWS because every endpoint is on loopback.
 FAKE_CREDENTIALS = {

@@ -59,8 +59,9 @@ FUNCTION_MODULES = {
 LOCAL_STACK_ROUTE = "/local/stack"
 local_stack: dict[str, Any] = {}
 
-# One invocation at a time per function, as in one Lambda container.
-_invoke_lock = threading.Lock()
+# One invocation at a time per function, as in one Lambda container (and one function may call
+# another's API, as the canary calls the action URL).
+_invoke_locks = {logical_id: threading.Lock() for logical_id in FUNCTION_MODULES}
 
 # Where the invoke endpoint has custom-resource answers PUT instead of CloudFormation's S3 URL (which
 # would cost three attempts, an ERROR log and up to 15 s without network, and reach out otherwise).
@@ -126,7 +127,7 @@ def load_handler(logical_id: str) -> Callable[[dict[str, Any], Any], dict[str, A
 
 def invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
     handler = load_handler(logical_id)
-    with _invoke_lock:
+    with _invoke_locks[logical_id]:
         return handler(event, LocalLambdaContext(logical_id))
 
 

@@ -15,14 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
-from xoxzo_din.route_checks.calendar import caller_classes
+from xoxzo_din.canary.probe import probe
 from xoxzo_din.route_checks.check import ERROR, check_routes
 from xoxzo_din.routes_table.snapshot import Routes
-from xoxzo_din.routing.actions import Action, ActionError, Playback, Voicemail, parse_action_line
+from xoxzo_din.routing.actions import Action, Playback, Voicemail
 from xoxzo_din.routing.rule_parsing import parse_number_routes
-from xoxzo_din_cli.explain import explain
 from xoxzo_din_cli.provisioning_client import OperationError
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
@@ -31,6 +29,8 @@ TIMEOUT_SECONDS = 5.0
 PARALLEL = 8
 # A previous secret accepted for longer than this is a rotation someone forgot to finish.
 ROTATION_DAYS = 7
+# An answer slower than this fails the check, as it would the canary.
+SLOW_MILLISECONDS = 3000.0
 
 
 @dataclass(frozen=True)
@@ -259,60 +259,35 @@ def _subscription_checks(stack: Stack, number: str) -> list[Check]:
 def _answer_check(
     stack: Stack, number: str, get: Callable[..., Response], now: Callable[[], datetime]
 ) -> Check:
+    name = "action URL answers"
     if not stack.secret:
         return Check(
             number,
-            "action URL answers",
+            name,
             FAIL,
             "the action secret could not be read",
             "allow lambda:GetFunctionConfiguration on the action function, or check ActionSecret",
         )
-    items = stack.routes.items_of(number)
-    caller = caller_classes(parse_number_routes(items))[-1].caller or ""
-    before = explain(
-        number, caller, now(), items=items, global_items=stack.routes.global_items, fallback=stack.fallback
+
+    def fetch(url: str) -> tuple[int | None, str, str]:
+        answer = get(url)
+        return answer.status, answer.content_type, answer.body if answer.status is not None else answer.error
+
+    # The canary's probe: the same GET, the same comparison with the routes (its call is marked
+    # canary=1, so call reports do not count it).
+    result = probe(
+        fetch,
+        f"{stack.action_base_url}{stack.secret}",
+        number,
+        items=stack.routes.items_of(number),
+        global_items=stack.routes.global_items,
+        fallback=stack.fallback,
+        slow_milliseconds=SLOW_MILLISECONDS,
+        now=now,
     )
-    answer = get(f"{stack.action_base_url}{stack.secret}?caller={quote(caller)}&recipient={quote(number)}")
-    after = explain(
-        number, caller, now(), items=items, global_items=stack.routes.global_items, fallback=stack.fallback
-    )
-    name = "action URL answers"
-    if answer.status != 200:
-        return Check(
-            number,
-            name,
-            FAIL,
-            f"GET answered {answer.status or answer.error}",
-            "check the API and its secret",
-        )
-    if not answer.content_type.startswith("text/plain"):
-        return Check(
-            number,
-            name,
-            FAIL,
-            f"the answer is {answer.content_type or 'untyped'}, not text/plain",
-            "check what answers the action URL",
-        )
-    line = answer.body
-    try:
-        parse_action_line(line)
-    except ActionError as error:
-        return Check(
-            number,
-            name,
-            FAIL,
-            f"the answer is not one valid action line: {error}",
-            "check the action function",
-        )
-    if line not in (before.line, after.line):
-        return Check(
-            number,
-            name,
-            FAIL,
-            f"it answered {line!r}, routes explain says {before.line!r}",
-            "the deployed routes or code differ from what the tool reads: check the stack",
-        )
-    return Check(number, name, PASS, f"200 text/plain {line!r}, as routes explain says (caller {caller})")
+    if result.ok:
+        return Check(number, name, PASS, f"{result.reason} (caller {result.caller})")
+    return Check(number, name, FAIL, result.reason, "see the reason: the API, its secret, or the routes")
 
 
 def _mp3_check(stack: Stack, number: str, url_problems: list[str], get: Callable[..., Response]) -> Check:

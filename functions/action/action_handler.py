@@ -83,6 +83,7 @@ class CallEvent:
     recipient: str | None
     caller: str | None
     at: datetime
+    canary: bool = False  # a probe of the canary (its query has canary=1)
 
     @classmethod
     def of(cls, event: object) -> CallEvent:
@@ -96,6 +97,7 @@ class CallEvent:
             caller=_text(query.get("caller")),
             # API Gateway's receive time: the moment of the call, also in `sam local invoke` events.
             at=_moment(_mapping(fields.get("requestContext")).get("timeEpoch")),
+            canary=query.get("canary") == "1",
         )
 
 
@@ -140,8 +142,11 @@ def answer_call(event: object) -> dict[str, Any]:
     if answer.lookup_error:
         logger.warning("route lookup failed", extra={"error": answer.lookup_error, "routes": answer.routes})
         metrics.add_metric(name="RouteLookupErrors", unit=MetricUnit.Count, value=1)
+    # The canary's probes (canary=1) are counted and logged apart: reports count real calls only.
     metrics.add_metric(
-        name=_METRIC_BY_SOURCE.get(answer.source, "AnsweredByRule"), unit=MetricUnit.Count, value=1
+        name="CanaryCalls" if call.canary else _METRIC_BY_SOURCE.get(answer.source, "AnsweredByRule"),
+        unit=MetricUnit.Count,
+        value=1,
     )
     metrics.add_metric(
         name="RouteCacheHits" if answer.routes == "cache" else "RouteCacheMisses",
@@ -150,7 +155,7 @@ def answer_call(event: object) -> dict[str, Any]:
     )
     metrics.add_metric(name="DynamoDBRequests", unit=MetricUnit.Count, value=answer.requests)
     logger.info(
-        "call answered",
+        "canary call answered" if call.canary else "call answered",
         extra={
             "recipient": answer.recipient or mask(call.recipient),
             "caller": mask(call.caller),

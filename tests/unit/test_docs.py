@@ -312,6 +312,7 @@ def test_the_readme_leads_a_newcomer_to_the_four_pages_and_the_index() -> None:
         ("ActionFunction", "functions/action/action_handler.py"),
         ("ProvisioningFunction", "functions/provisioning/provisioning_handler.py"),
         ("RouteChangesFunction", "functions/route_changes/route_changes_handler.py"),
+        ("CanaryFunction", "functions/canary/canary_handler.py"),
     ],
 )
 def test_every_metric_is_documented_once(function: str, handler: str) -> None:
@@ -322,11 +323,13 @@ def test_every_metric_is_documented_once(function: str, handler: str) -> None:
     assert len(emitted) >= 2  # the scan found the handler's metrics
     assert len(documented) == len(set(documented)), "a metric listed twice"
     assert set(documented) == emitted
-    others = {"ActionFunction", "ProvisioningFunction", "RouteChangesFunction"} - {function}
+    others = {"ActionFunction", "ProvisioningFunction", "RouteChangesFunction", "CanaryFunction"} - {function}
     assert not set(documented) & set(first_column(section(page, f"## {others.pop()}")))
 
 
-@pytest.mark.parametrize("function", ["ActionFunction", "ProvisioningFunction", "RouteChangesFunction"])
+@pytest.mark.parametrize(
+    "function", ["ActionFunction", "ProvisioningFunction", "RouteChangesFunction", "CanaryFunction"]
+)
 def test_the_environment_variables_documented_are_the_ones_declared(function: str) -> None:
     page = (DOCS / "reference" / "parameters.md").read_text(encoding="utf-8")
     documented = first_column(section(page, f"### {function}"))

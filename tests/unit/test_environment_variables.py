@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tools.template_tables import function_environment
+from xoxzo_din.canary import settings as canary_settings
 from xoxzo_din.provisioning import settings as provisioning_settings
 from xoxzo_din.route_changes import settings as route_changes_settings
 from xoxzo_din.routing import settings as routing_settings
@@ -25,6 +26,7 @@ SETTINGS_MODULES = {
     "ActionFunction": (LAYER / "routing" / "settings.py", routing_settings.VARIABLES),
     "ProvisioningFunction": (LAYER / "provisioning" / "settings.py", provisioning_settings.VARIABLES),
     "RouteChangesFunction": (LAYER / "route_changes" / "settings.py", route_changes_settings.VARIABLES),
+    "CanaryFunction": (LAYER / "canary" / "settings.py", canary_settings.VARIABLES),
 }
 
 
@@ -90,10 +92,9 @@ class RecordingEnvironment(dict[str, str]):
     ("function", "read"),
     [
         ("ActionFunction", routing_settings.ActionSettings.from_environment),
-        (
-            "ProvisioningFunction",
-            provisioning_settings.ProvisioningSettings.from_environment,
-        ),
+        ("ProvisioningFunction", provisioning_settings.ProvisioningSettings.from_environment),
+        ("RouteChangesFunction", route_changes_settings.RouteChangesSettings.from_environment),
+        ("CanaryFunction", canary_settings.CanarySettings.from_environment),
     ],
 )
 def test_the_variables_list_is_what_the_settings_really_read(function, read) -> None:

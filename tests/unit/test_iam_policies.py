@@ -37,6 +37,11 @@ NEEDED: dict[str, list[tuple[set[str], Any]]] = {
             {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "ExistingAlarmTopicArn"}]},
         ),
     ],
+    "CanaryFunctionRole": [
+        # canary_handler.py: each number's routes, the numbers held.
+        ({"dynamodb:Query"}, {"Fn::GetAtt": ["RoutesTable", "Arn"]}),
+        ({"dynamodb:Scan"}, {"Fn::GetAtt": ["NumbersTable", "Arn"]}),
+    ],
     "ProvisioningFunctionRole": [
         # provisioning/numbers_table.py: get, scan (all, active), create (put), update; never delete.
         (

@@ -28,6 +28,7 @@ WATCHED = {
     ("XoxzoDin", "ForeignNumbers", "din-provisioning"),
     ("XoxzoDin", "ActionUrlSyncFailures", "din-provisioning"),
     ("AWS/Lambda", "Errors", "RouteChangesFunction"),
+    ("XoxzoDin", "CanaryFailures", "din-canary"),
 }
 
 
@@ -65,6 +66,7 @@ def test_our_alarms_watch_metrics_the_handlers_emit_under_their_service_name():
         "ActionFunction": "din-action",
         "ProvisioningFunction": "din-provisioning",
         "RouteChangesFunction": "din-route-changes",
+        "CanaryFunction": "din-canary",
     }
     assert (
         template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
