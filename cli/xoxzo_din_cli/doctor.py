@@ -166,7 +166,7 @@ def _previous_secret(stack: Stack, get: Callable[..., Response], now: datetime) 
             "previous secret",
             WARN,
             f"the previous secret {accepted}, since {since:%Y-%m-%d}: the rotation was never finished",
-            "deploy with PreviousActionSecret empty once no number uses it",
+            "deploy with PreviousActionSecret=none once no number uses it",
         )
     return Check(STACK, "previous secret", PASS, f"the previous secret {accepted}: a rotation is under way")
 

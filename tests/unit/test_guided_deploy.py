@@ -53,3 +53,6 @@ def test_the_runbooks_answers_are_valid_parameter_values(monkeypatch: pytest.Mon
             assert len(str(value)) >= spec["MinLength"], name
     runbook = (ROOT / "docs" / "how-to" / "deploy-runbook.md").read_text(encoding="utf-8")
     assert "| Parameter PreviousActionSecret | `none`" in runbook
+    # Every parameter guided asks about has its answer in the runbook (several may share a row).
+    rows = [line for line in runbook.splitlines() if line.startswith("| Parameter ")]
+    assert all(any(name in row for row in rows) for name in parameters), "a parameter without its answer"

@@ -36,6 +36,11 @@ NEEDED: dict[str, list[tuple[set[str], Any]]] = {
             {"sns:Publish"},
             {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "ExistingAlarmTopicArn"}]},
         ),
+        # SAM's own, for the stream's on-failure destination (the same topic).
+        (
+            {"sns:publish"},
+            {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "ExistingAlarmTopicArn"}]},
+        ),
     ],
     "CanaryFunctionRole": [
         # canary_handler.py: each number's routes, the numbers held.
@@ -108,7 +113,7 @@ def test_the_credentials_secret_and_the_provisioning_logs_outlive_the_stack(expa
     for name in ("XoxzoCredentialsSecret", "RoutesTable", "NumbersTable"):
         policies = (expanded[name]["DeletionPolicy"], expanded[name]["UpdateReplacePolicy"])
         assert policies == ("RetainExceptOnCreate", "Retain"), name
-    assert expanded["ProvisioningFunctionLogGroup"]["DeletionPolicy"] == "Retain"
+    assert expanded["ProvisioningFunctionLogGroup"]["DeletionPolicy"] == "RetainExceptOnCreate"
     assert expanded["ActionFunctionLogGroup"]["DeletionPolicy"] == "Delete"
 
 

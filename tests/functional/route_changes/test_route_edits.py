@@ -160,3 +160,16 @@ def lambda_context() -> Any:
     from tools.local_server import LocalLambdaContext  # noqa: PLC0415
 
     return LocalLambdaContext("RouteChangesFunction")
+
+
+def test_two_edits_in_the_same_second_are_undone_in_the_order_they_were_made():
+    from xoxzo_din.route_changes.history import Change, items_at  # noqa: PLC0415
+
+    at = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # stream records carry whole seconds
+    a, b, c = ({"number": NUMBER, "rule_id": "r", "text": text} for text in "ABC")
+    # Random event ids ("f0..." before "0a..."), growing sequence numbers: the sequence decides.
+    first = Change.of_stream_record(stream_record(a, b, at, "f0") | {"eventID": "f0"})
+    second = Change.of_stream_record({**stream_record(b, c, at, "0a"), "eventID": "0a"})
+    first = Change(**{**first.__dict__, "sequence": "1".rjust(40, "0")})
+    second = Change(**{**second.__dict__, "sequence": "2".rjust(40, "0")})
+    assert items_at([c], [second, first], datetime(2026, 12, 2, 0, 59, tzinfo=UTC)) == [a]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from xoxzo_din.provisioning.ownership import points_here
+from xoxzo_din.provisioning.ownership import is_action_url_of_this_stack, points_here
 
 # This stack's API before its secret was rotated: still this stack's.
 ROTATED_URL = (
@@ -47,3 +47,27 @@ def test_a_short_secret_alone_never_makes_another_hosts_url_ours() -> None:
     short = "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/short"
     assert points_here("https://other.example.com/action/short", short) is False
     assert points_here("https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/x", short) is True
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        (
+            f"https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/{'n' * 40}",
+            True,
+        ),  # another secret of ours
+        (f"https://evil.example/action/{'s' * 40}", False),  # ends in a secret, another host
+        (
+            "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action",
+            False,
+        ),  # the output pasted, no secret
+        ("https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/wrong", False),  # not a secret
+        (
+            f"http://abc123.execute-api.ap-northeast-1.amazonaws.com/action/{'n' * 40}",
+            False,
+        ),  # another scheme
+    ],
+)
+def test_numbers_are_pointed_without_force_only_at_this_stacks_api_with_a_secret(url, allowed):
+    mine = f"https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/{'s' * 40}"
+    assert is_action_url_of_this_stack(url, mine) is allowed

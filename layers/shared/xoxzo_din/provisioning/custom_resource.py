@@ -119,8 +119,9 @@ def _repoint(
     )
     if action_url is None:
         return "; ".join(problems) or "the ActionUrl property is required", {}, []
+    # The template gives the stack's own action URL: no further check of it (force).
     result = build_provisioner().execute(
-        SetActionUrlRequest(din_uid=None, all_numbers=True, action_url=action_url)
+        SetActionUrlRequest(din_uid=None, all_numbers=True, action_url=action_url, force=True)
     )
     assert isinstance(result, SetActionUrlResult)  # noqa: S101  (execute runs the request's operation)
     not_done = [outcome for outcome in result.numbers if outcome.outcome != "set"]

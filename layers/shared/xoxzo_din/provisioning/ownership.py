@@ -47,6 +47,20 @@ def points_here(url: str, action_url: str | None) -> bool:
     return len(secret) >= MIN_SECRET_LENGTH and theirs[3].rpartition("/")[2] == secret
 
 
+def is_action_url_of_this_stack(url: str, action_url: str | None) -> bool:
+    """Whether numbers may be pointed at `url` without `force`: this stack's API (scheme, host,
+    port and path as ACTION_URL's) with a secret-sized last segment. Stricter than `points_here`,
+    which decides which numbers are ours (a URL merely ending in our secret is ours to take back,
+    not a place to send calls)."""
+    mine = _url_parts(action_url) if action_url else None
+    theirs = _url_parts(url)
+    if mine is None or theirs is None:
+        return False
+    api_path = mine[3].rpartition("/")[0]
+    path, _, secret = theirs[3].rpartition("/")
+    return theirs[:3] == mine[:3] and path == api_path and len(secret) >= MIN_SECRET_LENGTH
+
+
 def host_of(url: str | None) -> str:
     if not url:
         return "(no action URL)"

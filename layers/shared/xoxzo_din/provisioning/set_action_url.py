@@ -5,7 +5,7 @@ from __future__ import annotations
 from xoxzo_din.provisioning.context import Context, describe
 from xoxzo_din.provisioning.errors import InvalidRequestError, NotHeldError
 from xoxzo_din.provisioning.numbers_table import NumberStatus, RecordChangedError
-from xoxzo_din.provisioning.ownership import host_of, points_here
+from xoxzo_din.provisioning.ownership import host_of, is_action_url_of_this_stack
 from xoxzo_din.provisioning.requests import SetActionUrlRequest
 from xoxzo_din.provisioning.results import PointOutcome, SetActionUrlResult, redact_url
 from xoxzo_din.xoxzo.errors import XoxzoError
@@ -24,12 +24,13 @@ def set_action_url(ctx: Context, request: SetActionUrlRequest) -> SetActionUrlRe
     if (
         request.action_url is not None
         and not request.force
-        and not points_here(request.action_url, ctx.action_url)
+        and not is_action_url_of_this_stack(request.action_url, ctx.action_url)
     ):
         raise InvalidRequestError(
             [
-                f"action_url points at {host_of(request.action_url)}, not this stack's API: callers would be "
-                'answered by another server. Give "force": true to do it anyway (it is logged)'
+                f"action_url ({host_of(request.action_url)}) is not this stack's API with a secret: "
+                "callers would be answered elsewhere, or not at all. "
+                'Give "force": true to do it anyway (it is logged)'
             ]
         )
 

@@ -15,7 +15,10 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
 
-CHANGED_AT = "changed_at"  # the history table's sort key: ISO time, then "#" and the stream event id
+# The history table's sort key: the ISO time (stream records carry whole seconds), then the record's
+# sequence number, zero-padded (it grows with every change of an item), then the event id.
+CHANGED_AT = "changed_at"
+_SEQUENCE_DIGITS = 40
 EXPIRES_AT = "expires_at"  # the history table's TTL attribute (epoch seconds)
 _DESERIALIZER = TypeDeserializer()
 
@@ -28,6 +31,7 @@ class Change:
     event_id: str
     old: dict[str, Any] | None  # the item before (None: it was created)
     new: dict[str, Any] | None  # the item after (None: it was deleted)
+    sequence: str = ""  # the stream's sequence number, zero-padded: orders changes within a second
 
     @property
     def kind(self) -> str:
@@ -46,12 +50,13 @@ class Change:
             event_id=str(record.get("eventID", "")),
             old=_plain(data["OldImage"]) if "OldImage" in data else None,
             new=_plain(data["NewImage"]) if "NewImage" in data else None,
+            sequence=str(data.get("SequenceNumber", "")).rjust(_SEQUENCE_DIGITS, "0"),
         )
 
     def to_item(self, retention_days: int) -> dict[str, Any]:
         item: dict[str, Any] = {
             NUMBER: self.number,
-            CHANGED_AT: f"{self.at.isoformat(timespec='milliseconds')}#{self.event_id}",
+            CHANGED_AT: f"{self.at.isoformat(timespec='milliseconds')}#{self.sequence}#{self.event_id}",
             RULE_ID: self.rule_id,
             EXPIRES_AT: int((self.at + timedelta(days=retention_days)).timestamp()),
         }
@@ -63,7 +68,8 @@ class Change:
 
     @classmethod
     def of_item(cls, item: Mapping[str, Any]) -> Change:
-        when, _, event_id = str(item[CHANGED_AT]).partition("#")
+        when, _, rest = str(item[CHANGED_AT]).partition("#")
+        sequence, _, event_id = rest.partition("#")
         return cls(
             number=str(item[NUMBER]),
             rule_id=str(item[RULE_ID]),
@@ -71,6 +77,7 @@ class Change:
             event_id=event_id,
             old=dict(item["old"]) if "old" in item else None,
             new=dict(item["new"]) if "new" in item else None,
+            sequence=sequence,
         )
 
 
@@ -105,7 +112,7 @@ def items_at(
     """A number's items as they were at `moment`: the current ones, with every later change undone
     (newest first)."""
     items = {str(item[RULE_ID]): dict(item) for item in current}
-    for change in sorted(changes, key=lambda c: (c.at, c.event_id), reverse=True):
+    for change in sorted(changes, key=lambda c: (c.at, c.sequence), reverse=True):
         if change.at <= moment:
             break
         if change.old is None:
