@@ -176,7 +176,10 @@ class ActionApiHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
-        secrets = {os.environ.get(name, "") for name in ("ACTION_SECRET", "ACTION_SECRET_PREVIOUS")} - {""}
+        secrets = {os.environ.get(name, "") for name in ("ACTION_SECRET", "ACTION_SECRET_PREVIOUS")} - {
+            "",
+            "none",
+        }
         if path not in {f"{ACTION_ROUTE}{secret}" for secret in secrets}:
             # API Gateway answers itself any path that is not a declared route: every route is a
             # secret, so a wrong secret never reaches the function.

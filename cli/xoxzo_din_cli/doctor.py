@@ -146,7 +146,7 @@ def _wrong_secret(stack: Stack, get: Callable[..., Response]) -> Check:
         "wrong secret refused",
         FAIL,
         f"a wrong secret answered {answer.status or answer.error}",
-        "check the API and the ActionSecret parameter",
+        "check the API and the ActionSecretA/ActionSecretB parameters",
     )
 
 
@@ -166,7 +166,7 @@ def _previous_secret(stack: Stack, get: Callable[..., Response], now: datetime) 
             "previous secret",
             WARN,
             f"the previous secret {accepted}, since {since:%Y-%m-%d}: the rotation was never finished",
-            "deploy with PreviousActionSecret=none once no number uses it",
+            "set the inactive slot (ActionSecretA or ActionSecretB) to none once no number uses it",
         )
     return Check(STACK, "previous secret", PASS, f"the previous secret {accepted}: a rotation is under way")
 
@@ -266,7 +266,7 @@ def _answer_check(
             name,
             FAIL,
             "the action secret could not be read",
-            "allow lambda:GetFunctionConfiguration on the action function, or check ActionSecret",
+            "allow lambda:GetFunctionConfiguration on the action function, or check ActiveActionSecret",
         )
 
     def fetch(url: str) -> tuple[int | None, str, str]:

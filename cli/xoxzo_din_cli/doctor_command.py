@@ -54,7 +54,10 @@ def doctor_command(
     facts = doctor.Stack(
         action_base_url=stack.output("ActionUrl"),
         secret=environment.get(SECRET_ENV) if environment.get(SECRET_ENV) in valid else None,
-        previous_secret=environment.get(PREVIOUS_SECRET_ENV) or None,
+        # The other slot's secret (none: no rotation under way).
+        previous_secret=environment.get(PREVIOUS_SECRET_ENV)
+        if environment.get(PREVIOUS_SECRET_ENV) in valid
+        else None,
         configured_at=configured_at,
         listing=listing,
         list_error=list_error,

@@ -17,7 +17,7 @@ from tools.template_tables import load_template
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "Zq3" * 11  # what `secrets.token_urlsafe(32)` gives: 43 URL-safe characters
 # The answers the runbook gives for the NoEcho parameters (the others: Enter, the default).
-TYPED = {"ActionSecret": SECRET, "PreviousActionSecret": "none"}
+TYPED = {"ActionSecretA": SECRET, "ActionSecretB": "none"}
 
 
 def test_guided_asks_no_authentication_question():
@@ -52,7 +52,7 @@ def test_the_runbooks_answers_are_valid_parameter_values(monkeypatch: pytest.Mon
         if "MinLength" in spec:
             assert len(str(value)) >= spec["MinLength"], name
     runbook = (ROOT / "docs" / "how-to" / "deploy-runbook.md").read_text(encoding="utf-8")
-    assert "| Parameter PreviousActionSecret | `none`" in runbook
+    assert "| Parameter ActionSecretB | `none`" in runbook
     # Every parameter guided asks about has its answer in the runbook (several may share a row).
     rows = [line for line in runbook.splitlines() if line.startswith("| Parameter ")]
     assert all(any(name in row for row in rows) for name in parameters), "a parameter without its answer"

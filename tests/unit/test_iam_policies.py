@@ -73,7 +73,7 @@ def expanded() -> dict[str, Any]:
                 resource["Properties"][key] = "s3://bucket/key"
     translator = Translator({}, Parser(), boto_session=boto3.Session(region_name="ap-northeast-1"))
     resources: dict[str, Any] = translator.translate(
-        sam_template=template, parameter_values={"ActionSecret": "x" * 40}
+        sam_template=template, parameter_values={"ActionSecretA": "x" * 40}
     )["Resources"]
     return resources
 

@@ -29,12 +29,24 @@ def test_the_credentials_secret_must_be_a_whole_arn(value, ok):
     assert accepts("XoxzoCredentialsSecretArn", value) is ok
 
 
+@pytest.mark.parametrize("slot", ["ActionSecretA", "ActionSecretB"])
 @pytest.mark.parametrize(("value", "ok"), [("none", True), ("x" * 32, True), ("", True), ("short", False)])
-def test_the_previous_secret_is_none_or_a_real_secret(value, ok):
+def test_a_secret_slot_is_none_or_a_real_secret(slot, value, ok):
     """`sam deploy --guided` will not take an empty answer for a NoEcho parameter: `none` is typed;
-    an empty value, which stacks deployed before `none` existed keep, still means none."""
-    assert accepts("PreviousActionSecret", value) is ok
-    assert PARAMETERS["PreviousActionSecret"]["Default"] == NO_SECRET
+    an empty value still means none."""
+    assert accepts(slot, value) is ok
+
+
+def test_slot_a_must_be_answered_and_slot_b_starts_empty():
+    assert "Default" not in PARAMETERS["ActionSecretA"]
+    assert PARAMETERS["ActionSecretB"]["Default"] == NO_SECRET
+    assert (
+        PARAMETERS["ActiveActionSecret"]["Default"],
+        PARAMETERS["ActiveActionSecret"]["AllowedValues"],
+    ) == (
+        "A",
+        ["A", "B"],
+    )
 
 
 def test_none_is_no_secret_to_the_function():

@@ -370,7 +370,7 @@ def test_sync_puts_a_stale_cancel_intent_xoxzo_still_lists_back_to_active(world:
 
 
 def test_a_re_created_stack_keeps_the_numbers_that_end_in_its_secret(world: World) -> None:
-    # The stack was deleted and deployed again with the same ActionSecret: a new API id, a new
+    # The stack was deleted and deployed again with the same action secret: a new API id, a new
     # numbers table; the numbers still point at the old API with this stack's secret.
     old_api = ACTION_URL.replace("abc123", "old999")
     world.xoxzo.holds(TOKYO, old_api)

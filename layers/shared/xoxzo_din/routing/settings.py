@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 BUILTIN_FALLBACK = Say("ja", "ただいま電話に出ることができません。しばらくしてからおかけ直しください。")
 DEFAULT_ROUTE_CACHE_TTL_SECONDS = 30.0
 
-# What the PreviousActionSecret parameter says when there is none (a NoEcho parameter cannot be
-# left empty in `sam deploy --guided`).
+# What an ActionSecretA/ActionSecretB parameter says when its slot holds no secret (a NoEcho
+# parameter cannot be left empty in `sam deploy --guided`).
 NO_SECRET = "none"  # noqa: S105 - the word for "no secret", not one
 SECRET_ENV = "ACTION_SECRET"  # noqa: S105 - a variable name, not a secret
 PREVIOUS_SECRET_ENV = "ACTION_SECRET_PREVIOUS"  # noqa: S105
