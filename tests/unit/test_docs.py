@@ -47,6 +47,7 @@ EXPECTED_PAGES = frozenset(
         "docs/explanation/write-order-and-sync.md",
         "docs/explanation/deploy-time-repointing.md",
         "docs/explanation/performance.md",
+        "docs/explanation/cold-starts.md",
     }
 )
 # What a newcomer reading only the README must reach in one click.

@@ -6,11 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-from samtranslator.yaml_helper import yaml_parse
+
+from tools.sam_expansion import expand_template
 
 ROOT = Path(__file__).resolve().parents[2]
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -66,16 +64,7 @@ NEEDED: dict[str, list[tuple[set[str], Any]]] = {
 
 @pytest.fixture(scope="module")
 def expanded() -> dict[str, Any]:
-    template = yaml_parse((ROOT / "template.yaml").read_text(encoding="utf-8"))
-    for resource in template["Resources"].values():  # what `sam package` does to local paths
-        for key in ("CodeUri", "ContentUri"):
-            if key in resource.get("Properties", {}):
-                resource["Properties"][key] = "s3://bucket/key"
-    translator = Translator({}, Parser(), boto_session=boto3.Session(region_name="ap-northeast-1"))
-    resources: dict[str, Any] = translator.translate(
-        sam_template=template, parameter_values={"ActionSecretA": "x" * 40}
-    )["Resources"]
-    return resources
+    return expand_template({"ActionSecretA": "x" * 40})
 
 
 def granted(role: dict[str, Any]) -> list[tuple[set[str], Any]]:

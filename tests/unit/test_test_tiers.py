@@ -41,8 +41,6 @@ ALLOWED_IMPORTS: dict[str, frozenset[str]] = {
     "xoxzo/test_client.py": frozenset({"requests"}),
     # boto3's Binary value type only (a round trip of a binary attribute), never a client.
     "cli/test_routes_file.py": frozenset({"boto3"}),
-    # The SAM translator wants a boto3 Session for the region; it makes no request.
-    "test_iam_policies.py": frozenset({"boto3"}),
 }
 
 
