@@ -234,8 +234,10 @@ def main() -> None:
     print(
         f"  neither option          : {handler['median_ms'] + first_call:7.1f} ms  import + init + first call"
     )
-    print(f"  provisioned concurrency : {first_call:7.1f} ms  first call (init ran before the call)")
-    print(f"  SnapStart               : {first_call:7.1f} ms  first call, after the restore (not measured)")
+    print(f"  provisioned concurrency : {first_call:7.1f} ms  at most the first call (init ran before)")
+    print(
+        f"  SnapStart               : {first_call:7.1f} ms  first call, plus a restore only Lambda can time"
+    )
 
 
 if __name__ == "__main__":

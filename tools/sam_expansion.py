@@ -13,9 +13,10 @@ from samtranslator.yaml_helper import yaml_parse
 from tools.template_tables import TEMPLATE_PATH
 
 
-def expand_template(parameter_values: dict[str, Any]) -> dict[str, Any]:
-    """The expanded template's resources, with local code paths replaced as `sam package` does."""
-    template = yaml_parse(TEMPLATE_PATH.read_text(encoding="utf-8"))
+def expand_template(parameter_values: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    """The expanded template's resources (of template.yaml, or of `text`), with local code paths
+    replaced as `sam package` does."""
+    template = yaml_parse(TEMPLATE_PATH.read_text(encoding="utf-8") if text is None else text)
     for resource in template["Resources"].values():
         for key in ("CodeUri", "ContentUri"):
             if key in resource.get("Properties", {}):

@@ -27,7 +27,7 @@ PASS, WARN, FAIL = "pass", "warn", "fail"
 STACK = "(stack)"
 TIMEOUT_SECONDS = 5.0
 PARALLEL = 8
-# A previous secret accepted for longer than this is a rotation someone forgot to finish.
+# A second (inactive slot's) secret accepted for longer than this is a rotation someone forgot to finish.
 ROTATION_DAYS = 7
 # An answer slower than this fails the check, as it would the canary.
 SLOW_MILLISECONDS = 3000.0
@@ -152,7 +152,9 @@ def _wrong_secret(stack: Stack, get: Callable[..., Response]) -> Check:
 
 def _previous_secret(stack: Stack, get: Callable[..., Response], now: datetime) -> Check:
     if not stack.previous_secret:
-        return Check(STACK, "previous secret", PASS, "no previous secret is accepted (no rotation under way)")
+        return Check(
+            STACK, "second secret", PASS, "the inactive slot holds no secret (no rotation under way)"
+        )
     answer = get(f"{stack.action_base_url}{stack.previous_secret}?caller=&recipient=0")
     since = stack.configured_at
     accepted = (
@@ -163,12 +165,14 @@ def _previous_secret(stack: Stack, get: Callable[..., Response], now: datetime) 
     if since is not None and now - since > timedelta(days=ROTATION_DAYS):
         return Check(
             STACK,
-            "previous secret",
+            "second secret",
             WARN,
-            f"the previous secret {accepted}, since {since:%Y-%m-%d}: the rotation was never finished",
+            f"the inactive slot's secret {accepted}, since {since:%Y-%m-%d}: the rotation was never finished",
             "set the inactive slot (ActionSecretA or ActionSecretB) to none once no number uses it",
         )
-    return Check(STACK, "previous secret", PASS, f"the previous secret {accepted}: a rotation is under way")
+    return Check(
+        STACK, "second secret", PASS, f"the inactive slot's secret {accepted}: a rotation is under way"
+    )
 
 
 def _number_checks(

@@ -17,10 +17,10 @@ RESOURCES = TEMPLATE["Resources"]
 def test_the_only_routes_are_one_per_secret_slot():
     routes = {name: r for name, r in RESOURCES.items() if r["Type"] == "AWS::ApiGatewayV2::Route"}
     assert {name: r["Properties"]["RouteKey"] for name, r in routes.items()} == {
-        "ActionRouteA": "GET /action/${ActionSecretA}",
-        "ActionRouteB": "GET /action/${ActionSecretB}",
+        "ActionRoute": "GET /action/${ActionSecretA}",
+        "PreviousActionRoute": "GET /action/${ActionSecretB}",
     }
-    assert (routes["ActionRouteA"]["Condition"], routes["ActionRouteB"]["Condition"]) == (
+    assert (routes["ActionRoute"]["Condition"], routes["PreviousActionRoute"]["Condition"]) == (
         "HasSecretA",
         "HasSecretB",
     )
@@ -60,7 +60,7 @@ def test_each_route_is_throttled_on_its_own_and_numbers_wait_for_the_active_rout
     assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (100, 200)
     sync = RESOURCES["ActionUrlSync"]
     assert {"ActionFunction", "ActionApiStage", "ActionApiInvokePermission"} <= set(sync["DependsOn"])
-    assert sync["Properties"]["ActiveRoute"] == ["ActiveIsA", "ActionRouteA", "ActionRouteB"]
+    assert sync["Properties"]["ActiveRoute"] == ["ActiveIsA", "ActionRoute", "PreviousActionRoute"]
 
 
 def routes_after(parameters: dict[str, str]) -> dict[str, str]:
@@ -98,4 +98,4 @@ def test_the_documented_rotation_never_moves_a_route_key_and_never_drops_the_url
         # The URL the numbers point at when the deploy starts is still routed when it ends.
         in_use = "GET /action/" + before[f"ActionSecret{before['ActiveActionSecret']}"]
         assert in_use in routes_after_step.values()
-    assert routes_after(steps[-1]) == {"ActionRouteB": f"GET /action/{new}"}
+    assert routes_after(steps[-1]) == {"PreviousActionRoute": f"GET /action/{new}"}

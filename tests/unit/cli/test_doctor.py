@@ -155,9 +155,9 @@ def test_each_wrong_answer_breaks_exactly_its_check(web, check):
 def test_an_old_previous_secret_warns_and_a_fresh_one_passes():
     fresh = replace(healthy(), previous_secret="p" * 40)
     web = Web(**{f"{BASE}{'p' * 40}": Response(200, "text/plain", "voicemail")})
-    assert statuses(fresh, web)["previous secret"] == PASS
+    assert statuses(fresh, web)["second secret"] == PASS
     old = replace(fresh, configured_at=NOW - timedelta(days=30))
-    assert statuses(old, web)["previous secret"] == WARN
+    assert statuses(old, web)["second secret"] == WARN
 
 
 def test_only_the_numbers_named_are_checked():
