@@ -48,12 +48,19 @@ def history_command(
             [{"at": c.at, "rule_id": c.rule_id, "kind": c.kind, "old": c.old, "new": c.new} for c in changes]
         )
         return
+    # The number's own time, with its offset: what `routes restore --at` takes, pasted as it is.
+    zone = calendar.number_zone(
+        parse_number_routes(read_routes(stack.table("RoutesTableName")).items_of(called))
+    )
     table = Table(title=f"{len(changes)} change(s) of {called}")
-    for column in ("when (UTC)", "rule", "what", "changed"):
+    for column in ("when (the number's time)", "rule", "what", "changed"):
         table.add_column(column, overflow="fold")
     for change in changes:
         table.add_row(
-            f"{change.at:%Y-%m-%d %H:%M:%S}", change.rule_id, change.kind, _difference(change.old, change.new)
+            change.at.astimezone(zone).isoformat(timespec="seconds"),
+            change.rule_id,
+            change.kind,
+            _difference(change.old, change.new),
         )
     console.print(table)
 

@@ -141,6 +141,8 @@ def test_restore_shows_the_inverse_of_the_last_edit_then_applies_it(world, lambd
     runner = CliRunner()
     history = runner.invoke(app, ["routes", "history", NUMBER])
     assert history.exit_code == 0 and "010-blocked" in history.output and "070-extra" in history.output
+    # Shown in the number's time with its offset, ready for restore --at.
+    assert "2026-12-02T10:05:00+09:00" in history.output and "2026-12-02T10:00:00+09:00" in history.output
 
     # 09:30 in Tokyo, before both edits (10:00 and 10:05).
     dry = runner.invoke(app, ["routes", "restore", NUMBER, "--at", "2026-12-02T09:30", "--dry-run"])
