@@ -126,6 +126,18 @@ def test_a_good_edit_is_recorded_without_an_alert(world, lambda_context):
     assert alerts(world) == []
 
 
+def test_deleting_the_global_default_is_alerted(world, lambda_context):
+    routes = world["routes"]
+    old = routes.get_item(Key={"number": "*", "rule_id": "default"})["Item"]
+    routes.delete_item(Key={"number": "*", "rule_id": "default"})
+    world["handler"].lambda_handler(
+        {"Records": [stream_record(old, None, datetime(2026, 12, 2, 1, 0, tzinfo=UTC), "e3")]}, lambda_context
+    )
+    (alert,) = alerts(world)
+    assert "* / default / action" in alert["Message"] and "no global default" in alert["Message"]
+    assert "add the item number=*, rule_id=default" in alert["Message"]
+
+
 def test_restore_shows_the_inverse_of_the_last_edit_then_applies_it(world, lambda_context):
     routes = world["routes"]
     good = routes.get_item(Key={"number": NUMBER, "rule_id": "010-blocked"})["Item"]
