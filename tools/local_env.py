@@ -27,6 +27,8 @@ REGION = "ap-northeast-1"
 LOCAL_ACTION_SECRET = "local-dev-secret-change-me-0123456789"  # noqa: S105 - a public, local-only value
 # The Secrets Manager secret that holds the XOXZO credentials in local runs (moto).
 LOCAL_CREDENTIALS_SECRET_ID = "local/xoxzo-credentials"  # noqa: S105 - a name, not a secret
+# The alarm topic of local runs, in moto's default account (events/local-env.json names it).
+LOCAL_ALARM_TOPIC_ARN = f"arn:aws:sns:{REGION}:123456789012:local-alarms"
 REPOSITORY = Path(__file__).resolve().parent.parent
 SAMPLE_ROUTES_PATH = REPOSITORY / "tools" / "sample_routes.json"
 # What each events/action/ sample event is answered with the sample routes in the table.
@@ -97,6 +99,14 @@ def prepare_tables(endpoint_url: str, *, seed: bool = True) -> dict[str, str]:
         put_route_items(client, names["ROUTES_TABLE_NAME"], sample_routes())
     os.environ.update(names)
     return names
+
+
+def create_alarm_topic(endpoint_url: str) -> str:
+    """The topic edit-time alerts go to (a route-changes function run against `make local`)."""
+    client = boto3.client("sns", endpoint_url=endpoint_url, region_name=REGION)
+    arn: str = client.create_topic(Name=LOCAL_ALARM_TOPIC_ARN.rsplit(":", 1)[1])["TopicArn"]
+    os.environ["ALARM_TOPIC_ARN"] = arn
+    return arn
 
 
 def store_xoxzo_credentials(endpoint_url: str, sid: str, auth_token: str) -> str:

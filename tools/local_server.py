@@ -37,6 +37,7 @@ from tools.local_env import (
     LOCAL_CREDENTIALS_SECRET_ID,
     REGION,
     add_code_paths,
+    create_alarm_topic,
     prepare_tables,
     start_local_aws,
     store_xoxzo_credentials,
@@ -305,6 +306,7 @@ def main(argv: list[str] | None = None) -> None:
 
     aws, aws_url = start_local_aws(arguments.aws_port, LOOPBACK)
     tables = prepare_tables(aws_url)
+    create_alarm_topic(aws_url)
     xoxzo = XoxzoEmulator(port=arguments.xoxzo_port).start()
     store_xoxzo_credentials(aws_url, xoxzo.sid, xoxzo.auth_token)
 

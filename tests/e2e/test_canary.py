@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +16,13 @@ from tests.e2e.test_cli import routes_table, tool
 pytestmark = pytest.mark.e2e
 DIN_UID = "JPi4vb9xs2hdt7ne"  # an emulator number: 03-6270-9999
 NUMBER = "+81362709999"
+SCHEDULED_EVENT = Path(__file__).resolve().parents[2] / "events" / "canary" / "scheduled.json"
 
 
 def run_canary(local_server: dict[str, Any]) -> dict[str, Any]:
     request = urllib.request.Request(
         f"{local_server['lambda_url']}/2015-03-31/functions/CanaryFunction/invocations",
-        data=json.dumps({"source": "aws.events", "detail-type": "Scheduled Event"}).encode(),
+        data=SCHEDULED_EVENT.read_bytes(),  # the sample event `sam local invoke` uses
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=60) as response:

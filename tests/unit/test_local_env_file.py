@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from samcli.local.lambdafn.env_vars import EnvironmentVariables
 
-from tools.local_env import LOCAL_ACTION_SECRET, LOCAL_CREDENTIALS_SECRET_ID
+from tools.local_env import LOCAL_ACTION_SECRET, LOCAL_ALARM_TOPIC_ARN, LOCAL_CREDENTIALS_SECRET_ID
 from tools.template_tables import load_template
 
 LOCAL_ENV_PATH = Path(__file__).resolve().parents[2] / "events" / "local-env.json"
-FUNCTIONS = ("ActionFunction", "ProvisioningFunction")
+FUNCTIONS = ("ActionFunction", "ProvisioningFunction", "RouteChangesFunction", "CanaryFunction")
 
 
 def declared_variables(function: str) -> dict[str, Any]:
@@ -54,9 +54,8 @@ def test_every_local_override_is_a_variable_the_template_declares(function: str)
 
 
 def test_the_local_values_are_those_of_make_local() -> None:
-    action = resolved_as_sam_local_would("ActionFunction")
-    provisioning = resolved_as_sam_local_would("ProvisioningFunction")
-    for variables in (action, provisioning):
+    action, provisioning, route_changes, canary = (resolved_as_sam_local_would(f) for f in FUNCTIONS)
+    for variables in (action, provisioning, route_changes, canary):
         assert variables["AWS_ENDPOINT_URL"] == "http://127.0.0.1:8000"  # local_server --aws-port
         assert variables["ROUTES_TABLE_NAME"] == "local-RoutesTable"  # template_tables prefix
     assert action["ACTION_SECRET"] == LOCAL_ACTION_SECRET
@@ -64,3 +63,23 @@ def test_the_local_values_are_those_of_make_local() -> None:
     assert provisioning["XOXZO_CREDENTIALS_SECRET_ID"] == LOCAL_CREDENTIALS_SECRET_ID
     assert provisioning["XOXZO_API_BASE_URL"] == "http://127.0.0.1:8080"
     assert provisioning["ACTION_URL"] == f"http://127.0.0.1:3000/action/{LOCAL_ACTION_SECRET}"
+    assert route_changes["HISTORY_TABLE_NAME"] == "local-RoutesHistoryTable"
+    assert route_changes["ALARM_TOPIC_ARN"] == LOCAL_ALARM_TOPIC_ARN  # local_server creates it
+    assert canary["NUMBERS_TABLE_NAME"] == "local-NumbersTable"
+    assert canary["ACTION_URL"] == provisioning["ACTION_URL"]
+
+
+def test_every_function_has_a_sample_event():
+    events = LOCAL_ENV_PATH.parent
+    folders = {
+        "ActionFunction": "action",
+        "ProvisioningFunction": "provisioning",
+        "RouteChangesFunction": "route-changes",
+        "CanaryFunction": "canary",
+    }
+    functions = {
+        n for n, r in load_template()["Resources"].items() if r["Type"] == "AWS::Serverless::Function"
+    }
+    assert set(folders) == functions
+    for folder in folders.values():
+        assert list((events / folder).glob("*.json")), folder

@@ -7,12 +7,13 @@ import importlib
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
-from boto3.dynamodb.types import TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from typer.testing import CliRunner
 
 from tests.conftest import REGION
@@ -23,7 +24,9 @@ from xoxzo_din_cli.main import app
 from xoxzo_din_cli.stack import Stack
 
 NUMBER = "+81312345678"
+CONSOLE_TYPO = Path(__file__).resolve().parents[3] / "events" / "route-changes" / "console-typo.json"
 _SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
 
 
 def image(item: dict[str, Any]) -> dict[str, Any]:
@@ -87,14 +90,15 @@ def alerts(world: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def test_a_broken_block_list_edit_is_alerted_and_kept_in_the_history(world, lambda_context):
+    # The sample event `sam local invoke` uses: the console typo action=sya on the block list.
+    event = json.loads(CONSOLE_TYPO.read_text(encoding="utf-8"))
+    (record,) = event["Records"]
     routes = world["routes"]
     good = routes.get_item(Key={"number": NUMBER, "rule_id": "010-blocked"})["Item"]
-    broken = {**good, "action": "sya"}  # the console typo
+    assert {k: _DESERIALIZER.deserialize(v) for k, v in record["dynamodb"]["OldImage"].items()} == good
+    broken = {k: _DESERIALIZER.deserialize(v) for k, v in record["dynamodb"]["NewImage"].items()}
     routes.put_item(Item=broken)
-    at = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
-    answer = world["handler"].lambda_handler(
-        {"Records": [stream_record(good, broken, at, "e1")]}, lambda_context
-    )
+    answer = world["handler"].lambda_handler(event, lambda_context)
     assert answer == {"batchItemFailures": []}
     (alert,) = alerts(world)
     assert NUMBER in alert["Subject"]
