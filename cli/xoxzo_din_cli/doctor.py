@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from xoxzo_din.canary.probe import probe
-from xoxzo_din.route_checks.check import ERROR, check_routes
+from xoxzo_din.route_checks.check import ERROR, check_routes, missing_global_default
 from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action, Playback, Voicemail
 from xoxzo_din.routing.rule_parsing import parse_number_routes
@@ -108,16 +108,8 @@ def _stack_checks(stack: Stack, get: Callable[..., Response], now: datetime) -> 
             Check(STACK, "credentials", FAIL, stack.list_error.sentence(), stack.list_error.next_step)
         )
     global_routes = parse_number_routes(stack.routes.global_items, global_partition=True)
-    if global_routes.default is None:
-        checks.append(
-            Check(
-                STACK,
-                "global default",
-                FAIL,
-                "no global default: a number without routes gets the stack's fallback action",
-                "add the item number=*, rule_id=default",
-            )
-        )
+    if (missing := missing_global_default(global_routes)) is not None:
+        checks.append(Check(STACK, "global default", FAIL, missing.problem, missing.fix))
     else:
         checks.append(Check(STACK, "global default", PASS, "the item number=*, rule_id=default is readable"))
     checks.append(_wrong_secret(stack, get))

@@ -44,12 +44,6 @@ for problem in _global_problems:
     logger.warning("malformed route item skipped", extra={"problem": problem})
 if _global_error:
     logger.warning("global default not read at start-up", extra={"error": _global_error})
-try:  # Lambda SnapStart's runtime hook; absent elsewhere (docs/explanation/cold-starts.md)
-    from snapshot_restore_py import register_after_restore  # type: ignore[import-not-found]
-except ImportError:
-    pass
-else:
-    register_after_restore(router.forget)
 # Metrics are published per invocation: the first one also counts what start-up found.
 _startup_metrics = {
     "ConfigurationProblems": len(settings.problems),

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
@@ -190,23 +187,3 @@ def test_what_start_up_found_is_counted_in_the_first_invocations_metrics(
     assert emitted[0]["MalformedRouteItems"] in (1, [1])  # the global default's text is a number
     assert "ConfigurationProblems" not in emitted[1]
     assert "MalformedRouteItems" not in emitted[1]
-
-
-def test_on_snapstart_a_restore_makes_the_routes_read_again(
-    seeded_routes, load_action_handler, lambda_context, monkeypatch
-):
-    """Lambda's Python runtime provides `snapshot_restore_py` when SnapStart is on: the handler
-    registers the router's forget, so no cache time from before the snapshot is trusted."""
-    hooks: list[Any] = []
-    runtime = types.ModuleType("snapshot_restore_py")
-    runtime.register_after_restore = hooks.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "snapshot_restore_py", runtime)
-    handler = load_action_handler()
-    assert hooks == [handler.router.forget]
-    call(handler, lambda_context, "recipient=0312345678")
-    reads = handler.routes_reader.requests_made
-
-    hooks[0]()  # what the runtime does after a restore
-    call(handler, lambda_context, "recipient=0312345678")
-
-    assert handler.routes_reader.requests_made == reads + 1  # read again, not served from the cache

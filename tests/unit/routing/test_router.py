@@ -231,32 +231,3 @@ def test_start_up_reads_the_global_default_with_its_own_reader(table, clock):
     clock.now += 31
     router.answer("not-a-number", None, AT)  # reads nothing else: refreshes with the call's reader
     assert start_up_reads == ["*"] and table.reads == ["*", "*"]
-
-
-def test_after_forget_the_next_call_reads_again_even_if_the_clock_went_back(router, table, clock):
-    """A SnapStart restore runs on another machine's clock: cache times from before the snapshot
-    must not keep routes fresh, and a pause after a failed read must not hold either."""
-    router.answer(NUMBER, "+819011112222", AT)
-    table.failure = RuntimeError("throttled")
-    clock.now += 31
-    router.answer(NUMBER, "+819011112222", AT)  # fails: reads pause, the old routes stay
-    table.failure = None
-    table.reads.clear()
-    clock.now = 0.0  # the restored machine's clock, far behind the snapshot's
-    router.forget()
-
-    answer = router.answer(NUMBER, "+819011112222", AT)
-    router.answer(NUMBER, "+819011112222", AT)  # a cache hit: now the global default's turn
-
-    assert table.reads == [NUMBER, "*"]  # one read per call, as always
-    assert (answer.routes, answer.line) == ("dynamodb", "transfer +81312340000")
-
-
-def test_forget_keeps_the_last_routes_for_a_call_dynamodb_cannot_serve(router, table, clock):
-    router.answer(NUMBER, "+819011112222", AT)
-    router.forget()
-    table.failure = RuntimeError("unreachable")
-
-    answer = router.answer(NUMBER, "+819011112222", AT)
-
-    assert (answer.routes, answer.line) == ("stale", "transfer +81312340000")

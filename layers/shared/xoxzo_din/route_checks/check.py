@@ -106,6 +106,20 @@ class Finding:
     fix: str
 
 
+def missing_global_default(global_routes: NumberRoutes) -> Finding | None:
+    """The finding that the global default is missing (None when it is there)."""
+    if global_routes.default is not None:
+        return None
+    return Finding(
+        WARNING,
+        GLOBAL_NUMBER,
+        DEFAULT_RULE_ID,
+        "action",
+        "no global default: a number without routes of its own gets the stack's fallback action",
+        "add the item number=*, rule_id=default",
+    )
+
+
 def check_routes(
     routes: Routes,
     *,
@@ -121,17 +135,8 @@ def check_routes(
     findings: list[Finding] = []
     global_routes = parse_number_routes(routes.global_items, global_partition=True)
     findings += _item_findings(GLOBAL_NUMBER, routes.global_items, global_partition=True)
-    if global_routes.default is None:
-        findings.append(
-            Finding(
-                WARNING,
-                GLOBAL_NUMBER,
-                DEFAULT_RULE_ID,
-                "action",
-                "no global default: a number without routes of its own gets the stack's fallback action",
-                "add the item number=*, rule_id=default",
-            )
-        )
+    if (missing := missing_global_default(global_routes)) is not None:
+        findings.append(missing)
     for number in wanted:
         items = routes.items_of(number)
         if not items:

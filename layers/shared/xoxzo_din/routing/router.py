@@ -81,15 +81,6 @@ class Router:
         """Read the global default now (at start-up). Returns (problems, error)."""
         return self._refresh_global(self._clock(), self._read_global_at_start)
 
-    def forget(self) -> None:
-        """Treat every cached read as stale: after a SnapStart restore the clock is another
-        machine's, so times taken before the snapshot mean nothing
-        (docs/explanation/cold-starts.md). The last good routes stay, as fallbacks."""
-        for number, entry in self._cache.items():
-            self._cache[number] = _Entry(entry.routes, fresh_until=float("-inf"))
-        self._global = _Entry(self._global.routes, fresh_until=float("-inf"))
-        self._reads_paused_until = float("-inf")
-
     def answer(self, recipient: str | None, caller: str | None, at: datetime) -> Answer:
         now = self._clock()
         number = to_e164(recipient)
