@@ -3,9 +3,12 @@
 The built handlers are imported in an isolated interpreter (`python -I -S`) whose path holds only
 the built layer (/opt/python), the built function (/var/task) and the AWS SDK that the Lambda
 Python runtime bundles: so a dependency missing from layers/shared/requirements.txt fails here,
-not in production. Each sample event of events/action/ is answered, and the provisioning function
-searches the local XOXZO emulator; the answers must be those of tools/sample_answers.json. The
-layer's own modules must ship bytecode compiled at build time (layers/shared/Makefile).
+not in production. That SDK is tried twice: the newest (this venv's) and the oldest the runtime is
+assumed to carry (tools/lambda-runtime-sdk.txt), because the layer's own urllib3 is what the
+runtime's botocore then imports. Each sample event of events/action/ is answered, and the
+provisioning function searches the local XOXZO emulator; the answers must be those of
+tools/sample_answers.json. The layer's own modules must ship bytecode compiled at build time
+(layers/shared/Makefile).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from tools.local_env import (
     FAKE_CREDENTIALS,
@@ -32,6 +36,9 @@ BUILD = REPOSITORY / ".aws-sam" / "build"
 SOURCE_LAYER = REPOSITORY / "layers" / "shared"
 # What the Lambda Python runtime provides besides the standard library.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
+# The SDK packages whose version follows the runtime's release (the oldest: tools/lambda-runtime-sdk.txt).
+SDK_PACKAGES = ("boto3", "botocore", "s3transfer")
+OLDEST_RUNTIME_SDK = REPOSITORY / "tools" / "lambda-runtime-sdk.txt"
 
 _PROBE = """
 import json, pathlib, sys
@@ -51,6 +58,8 @@ class Context:  # the attributes Powertools reads from a Lambda context
         return 60000
 
 
+import boto3, botocore, urllib3
+results["sdk"] = f"boto3 {boto3.__version__}, botocore {botocore.__version__}, urllib3 {urllib3.__version__}"
 import action_handler
 for event_path in sorted(pathlib.Path(sys.argv[2]).glob("*.json")):
     response = action_handler.lambda_handler(json.loads(event_path.read_text()), Context())
@@ -63,11 +72,22 @@ print(json.dumps(results, ensure_ascii=False))
 """
 
 
-def runtime_sdk(directory: Path) -> Path:
-    """A folder with only the SDK packages of the Lambda runtime (links into this venv)."""
+def runtime_sdk(directory: Path, *, oldest: bool) -> Path:
+    """A folder with only the SDK packages of the Lambda runtime: links into this venv (the newest
+    SDK), or, with `oldest`, boto3, botocore and s3transfer of tools/lambda-runtime-sdk.txt."""
     site_packages = Path(next(path for path in sys.path if path.endswith("site-packages")))
+    if oldest:
+        subprocess.run(
+            [
+                *(sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+                *("--no-deps", "--require-hashes", "--only-binary=:all:", "--target", str(directory)),
+                *("-r", str(OLDEST_RUNTIME_SDK)),
+            ],
+            check=True,
+        )
     for name in RUNTIME_PACKAGES:
-        (directory / name).symlink_to(site_packages / name)
+        if not (oldest and name in SDK_PACKAGES):
+            (directory / name).symlink_to(site_packages / name)
     return directory
 
 
@@ -94,6 +114,29 @@ def unchecked_bytecode_missing(layer: Path) -> list[str]:
     return missing
 
 
+def run_built_functions(sdk: Path, environment: dict[str, str], paths: tuple[Path, ...]) -> dict[str, Any]:
+    """Answer the sample events and search XOXZO with the built functions on the SDK in `sdk`."""
+    completed = subprocess.run(
+        [
+            *(sys.executable, "-I", "-S", "-c", _PROBE),
+            "|".join(str(path) for path in (*paths, sdk)),
+            str(REPOSITORY / "events" / "action"),
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.exit(f"the built functions failed:\n{completed.stderr}")
+    results: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    answered = {name: result for name, result in results.items() if name.endswith(".json")}
+    expected = {name: [answer["status"], answer["body"]] for name, answer in sample_answers().items()}
+    if answered != expected or results["provisioning search"] is not True:
+        sys.exit(f"unexpected answers from the built functions: {json.dumps(results, ensure_ascii=False)}")
+    return results
+
+
 def main() -> None:
     layer, action, provisioning = (
         BUILD / "SharedLayer" / "python",
@@ -107,9 +150,10 @@ def main() -> None:
     if uncompiled:
         sys.exit(f"the built layer has no unchecked-hash bytecode for {', '.join(uncompiled)}")
 
+    runs = []
     aws, aws_url = start_local_aws()
     try:
-        with XoxzoEmulator() as xoxzo, tempfile.TemporaryDirectory() as sdk:
+        with XoxzoEmulator() as xoxzo:
             environment = {
                 **FAKE_CREDENTIALS,
                 "AWS_ENDPOINT_URL": aws_url,
@@ -125,28 +169,22 @@ def main() -> None:
             environment["XOXZO_CREDENTIALS_SECRET_ID"] = store_xoxzo_credentials(
                 aws_url, xoxzo.sid, xoxzo.auth_token
             )
-            paths = "|".join(str(path) for path in (action, provisioning, layer, runtime_sdk(Path(sdk))))
-            completed = subprocess.run(
-                [sys.executable, "-I", "-S", "-c", _PROBE, paths, str(REPOSITORY / "events" / "action")],
-                env=environment,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            for oldest in (False, True):
+                with tempfile.TemporaryDirectory() as folder:
+                    sdk = runtime_sdk(Path(folder), oldest=oldest)
+                    runs.append(run_built_functions(sdk, environment, (action, provisioning, layer)))
     finally:
         aws.stop()
-    if completed.returncode != 0:
-        sys.exit(f"the built functions failed:\n{completed.stderr}")
-    results = json.loads(completed.stdout.strip().splitlines()[-1])
-    answered = {name: result for name, result in results.items() if name.endswith(".json")}
-    expected = {name: [answer["status"], answer["body"]] for name, answer in sample_answers().items()}
-    if answered != expected or results["provisioning search"] is not True:
-        sys.exit(f"unexpected answers from the built functions: {json.dumps(results, ensure_ascii=False)}")
+    answered = {name: result for name, result in runs[0].items() if name.endswith(".json")}
     for name, (status, body) in answered.items():
         print(f"{name:28} {status} {body}")
     modules, tag = len(layer_modules(layer)), sys.implementation.cache_tag
     print(f"built layer: all {modules} xoxzo_din modules have unchecked-hash {tag} bytecode")
-    print(f"built ActionFunction answered {len(answered)} sample events; ProvisioningFunction searched XOXZO")
+    for results in runs:
+        print(
+            f"built ActionFunction answered {len(answered)} sample events; ProvisioningFunction searched"
+            f" XOXZO; on {results['sdk']}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,3 +29,17 @@ def test_every_locked_package_has_a_hash_and_the_build_requires_them():
     assert len(entries) == len(pins(lock)) > 5
     makefile = (LAYER / "Makefile").read_text(encoding="utf-8")
     assert '--require-hashes --requirement "$(HERE)requirements.lock"' in makefile
+
+
+def test_the_build_check_also_runs_on_the_oldest_runtime_sdk_pinned_whole():
+    """make build-check runs the built functions on the newest SDK and on this one (item: a layer's
+    urllib3 the runtime's own botocore cannot use fails the build check, not production)."""
+    tools = LAYER.parents[1] / "tools"
+    oldest = (tools / "lambda-runtime-sdk.txt").read_text(encoding="utf-8")
+    pinned = pins(oldest)
+    assert set(pinned) == {"boto3", "botocore", "s3transfer"}
+    assert pinned["boto3"] == pinned["botocore"]  # boto3 1.x.y needs botocore 1.x.y
+    assert len(re.findall(r"--hash=sha256:[0-9a-f]{64}$", oldest, flags=re.MULTILINE)) == 3
+    smoke = (tools / "build_smoke.py").read_text(encoding="utf-8")
+    assert 'SDK_PACKAGES = ("boto3", "botocore", "s3transfer")' in smoke
+    assert '"--require-hashes"' in smoke and "for oldest in (False, True):" in smoke
