@@ -26,3 +26,58 @@ def expand_template(parameter_values: dict[str, Any], text: str | None = None) -
         sam_template=template, parameter_values=parameter_values
     )["Resources"]
     return resources
+
+
+class _Placeholders(dict[str, Any]):
+    """Any attribute of any resource (Fn::GetAtt, Ref) resolves to "<LogicalId.Attribute>"."""
+
+    def get(self, attribute: str, default: Any = None) -> Any:
+        return lambda logical_id: f"<{logical_id}.{attribute}>"
+
+
+def deployed_template(
+    parameter_values: dict[str, Any],
+    account: str = "123456789012",
+    stack_id: str = "arn:aws:cloudformation:ap-northeast-1:123456789012:stack/xoxzo-din-dev/0000-4000",
+) -> dict[str, Any]:
+    """What a deploy with these parameters creates: the expanded template's resources whose condition
+    holds, and the outputs, every intrinsic resolved (by SAM CLI's own resolver) with the parameters
+    and the template's defaults. What only exists once deployed (a resource's name or ARN) reads
+    "<LogicalId.Attribute>", so a reference to a resource the deploy does not create stands out."""
+    from samcli.lib.intrinsic_resolver.intrinsic_property_resolver import IntrinsicResolver  # noqa: PLC0415
+    from samcli.lib.intrinsic_resolver.intrinsics_symbol_table import IntrinsicsSymbolTable  # noqa: PLC0415
+
+    template = yaml_parse(TEMPLATE_PATH.read_text(encoding="utf-8"))
+    values = {
+        **{name: p["Default"] for name, p in template["Parameters"].items() if "Default" in p},
+        **parameter_values,
+        "AWS::Region": "ap-northeast-1",
+        "AWS::AccountId": account,
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+        "AWS::StackId": stack_id,
+        "AWS::StackName": stack_id.split("/")[1],
+    }
+    whole = {
+        "Parameters": template["Parameters"],
+        "Conditions": template["Conditions"],
+        "Resources": expand_template(parameter_values),
+        "Outputs": template["Outputs"],
+    }
+    symbols = IntrinsicsSymbolTable(
+        template=whole,
+        logical_id_translator=values,
+        common_attribute_resolver=_Placeholders(Arn=None),  # not empty: an empty one means "the defaults"
+    )
+    resolver = IntrinsicResolver(template=whole, symbol_resolver=symbols)
+    resolved: dict[str, Any] = resolver.resolve_template(ignore_errors=False)
+
+    def holds(condition: str) -> bool:
+        return bool(resolver.intrinsic_property_resolver({"Fn::If": [condition, True, False]}, False))
+
+    resources = {
+        name: resource
+        for name, resource in resolved["Resources"].items()
+        if "Condition" not in whole["Resources"][name] or holds(whole["Resources"][name]["Condition"])
+    }
+    return {"Resources": resources, "Outputs": resolved["Outputs"]}

@@ -73,13 +73,21 @@ def function_ids() -> list[str]:
 
 def table_environment() -> dict[str, str]:
     """{table logical id: the environment variable that gives the functions its name}, as the
-    template sets them (`ROUTES_TABLE_NAME: !Ref RoutesTable`)."""
+    template sets them: `!Ref RoutesTable`, or `!If [CreateRoutesTable, !Ref RoutesTable, <a table
+    kept from a deleted stack>]` (tests/unit/test_template_redeploy.py)."""
     resources = load_template()["Resources"]
+
+    def table(value: Any) -> str | None:
+        if isinstance(value, list) and len(value) == 3:  # !If [condition, then, else]
+            value = value[1]
+        is_table = isinstance(value, str) and resources.get(value, {}).get("Type") == "AWS::DynamoDB::Table"
+        return value if is_table else None
+
     return {
-        value: variable
+        logical_id: variable
         for function in function_ids()
         for variable, value in function_environment(function).items()
-        if isinstance(value, str) and resources.get(value, {}).get("Type") == "AWS::DynamoDB::Table"
+        if (logical_id := table(value)) is not None
     }
 
 

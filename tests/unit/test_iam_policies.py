@@ -20,16 +20,34 @@ SECRET = {
     ]
 }
 
+# Each table: the stack's own, or one kept from a deleted stack (tests/unit/test_template_redeploy.py).
+ROUTES = {
+    "Fn::If": [
+        "CreateRoutesTable",
+        {"Fn::GetAtt": ["RoutesTable", "Arn"]},
+        {"Fn::Select": [0, {"Fn::Split": ["/stream/", {"Ref": "ExistingRoutesTableStreamArn"}]}]},
+    ]
+}
+
+
+def kept(table: str, condition: str, parameter: str) -> dict[str, Any]:
+    arn = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${" + parameter + "}"
+    return {"Fn::If": [condition, {"Fn::GetAtt": [table, "Arn"]}, {"Fn::Sub": arn}]}
+
+
+NUMBERS = kept("NumbersTable", "CreateNumbersTable", "ExistingNumbersTableName")
+HISTORY = kept("RoutesHistoryTable", "CreateHistoryTable", "ExistingHistoryTableName")
+
 # What the code does, function by function: (actions, resource).
 NEEDED: dict[str, list[tuple[set[str], Any]]] = {
     "ActionFunctionRole": [
         # routes_table/reader.py: one Query of one partition per read.
-        ({"dynamodb:Query"}, {"Fn::GetAtt": ["RoutesTable", "Arn"]}),
+        ({"dynamodb:Query"}, ROUTES),
     ],
     "RouteChangesFunctionRole": [
         # route_changes_handler.py: the edited number's items, the history, the alert.
-        ({"dynamodb:Query"}, {"Fn::GetAtt": ["RoutesTable", "Arn"]}),
-        ({"dynamodb:PutItem", "dynamodb:BatchWriteItem"}, {"Fn::GetAtt": ["RoutesHistoryTable", "Arn"]}),
+        ({"dynamodb:Query"}, ROUTES),
+        ({"dynamodb:PutItem", "dynamodb:BatchWriteItem"}, HISTORY),
         (
             {"sns:Publish"},
             {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "ExistingAlarmTopicArn"}]},
@@ -42,19 +60,19 @@ NEEDED: dict[str, list[tuple[set[str], Any]]] = {
     ],
     "CanaryFunctionRole": [
         # canary_handler.py: each number's routes, the numbers held.
-        ({"dynamodb:Query"}, {"Fn::GetAtt": ["RoutesTable", "Arn"]}),
-        ({"dynamodb:Scan"}, {"Fn::GetAtt": ["NumbersTable", "Arn"]}),
+        ({"dynamodb:Query"}, ROUTES),
+        ({"dynamodb:Scan"}, NUMBERS),
     ],
     "ProvisioningFunctionRole": [
         # provisioning/numbers_table.py: get, scan (all, active), create (put), update; never delete.
         (
             {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-            {"Fn::GetAtt": ["NumbersTable", "Arn"]},
+            NUMBERS,
         ),
         # routes_table/writer.py: has_routes/delete_routes query, the default route put, batch deletes.
         (
             {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem"},
-            {"Fn::GetAtt": ["RoutesTable", "Arn"]},
+            ROUTES,
         ),
         # provisioning/runtime.py: the credentials.
         ({"secretsmanager:GetSecretValue"}, SECRET),

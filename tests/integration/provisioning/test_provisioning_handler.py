@@ -3,16 +3,10 @@ template's tables in moto and the credentials in a moto Secrets Manager secret."
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -23,163 +17,28 @@ from aws_lambda_powertools.utilities import parameters
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, example, given, settings
 
+from tests.integration.provisioning.handler_world import (
+    ACTION_URL,
+    CUSTOM_RESOURCE_EVENTS,
+    EVENTS,
+    SUBSCRIBED,
+    SUBSCRIBED_NUMBER,
+    CloudFormation,
+    Context,
+    CountdownContext,
+    at_xoxzo,
+    event,
+    numbers,
+    put_secret,
+    record_of,
+    routes_of,
+)
 from tests.unit.provisioning.test_requests import events as any_events
 from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.errors import ERROR_KINDS
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.provisioning.numbers_table import NumbersStore, NumberStatus
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
-from xoxzo_din.xoxzo.models import ClientSettings
-
-EVENTS = Path(__file__).resolve().parents[3] / "events" / "provisioning"
-CUSTOM_RESOURCE_EVENTS = EVENTS.parent / "custom-resource"
-# The events' ActionUrl; the stack's ACTION_URL is the same, as in a deployed stack.
-ACTION_URL = (
-    "https://abcdef1234.execute-api.ap-northeast-1.amazonaws.com/action/local-dev-secret-change-me-0123456789"
-)
-SUBSCRIBED = "JPg3nw7pd5xjl8va"  # the din_uid of subscribe.json, cancel.json, set-action-url-one.json
-SUBSCRIBED_NUMBER = "+81345678901"
-# Fast XOXZO clients: short timeouts, no backoff.
-FAST_CLIENT = ClientSettings(
-    connect_timeout=0.5, read_timeout=0.5, max_attempts=2, backoff_base=0, backoff_max=0
-)
-
-
-class Context:
-    """The Lambda context attributes the handler and Powertools read."""
-
-    function_name = "ProvisioningFunction"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:ProvisioningFunction"
-    memory_limit_in_mb = 256
-    aws_request_id = "test-request"
-    log_group_name = "/aws/lambda/ProvisioningFunction"
-    log_stream_name = "test-stream"
-
-    def __init__(self, remaining_ms: int = 120_000) -> None:
-        self.remaining_ms = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
-
-
-class CountdownContext(Context):
-    """A context whose remaining time runs down, as Lambda's does."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__()
-        self.deadline = time.monotonic() + seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(int((self.deadline - time.monotonic()) * 1000), 0)
-
-
-@dataclass
-class CloudFormation:
-    """Receives custom-resource answers on loopback, as CloudFormation's pre-signed S3 URL would."""
-
-    url: str
-    answers: list[dict[str, Any]] = field(default_factory=list)
-    content_types: list[str | None] = field(default_factory=list)
-
-
-@pytest.fixture
-def cloudformation() -> Iterator[CloudFormation]:
-    received = CloudFormation(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            received.answers.append(json.loads(self.rfile.read(length)))
-            received.content_types.append(self.headers.get("Content-Type"))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    received.url = f"http://127.0.0.1:{server.server_address[1]}/cfn-response?X-Amz-Signature=test"
-    yield received
-    server.shutdown()
-    server.server_close()
-
-
-def put_secret(value: dict[str, str]) -> str:
-    client = boto3.client("secretsmanager")
-    return client.create_secret(Name="xoxzo-din-credentials", SecretString=json.dumps(value))["ARN"]
-
-
-@pytest.fixture
-def provisioning_env(
-    tables: dict[str, str], xoxzo_emulator: XoxzoEmulator, monkeypatch: pytest.MonkeyPatch
-) -> XoxzoEmulator:
-    """Tables, the emulator's credentials in Secrets Manager, and the function's environment."""
-    parameters.clear_caches()
-    monkeypatch.setenv(
-        "XOXZO_CREDENTIALS_SECRET_ID",
-        put_secret({"sid": xoxzo_emulator.sid, "auth_token": xoxzo_emulator.auth_token}),
-    )
-    monkeypatch.setenv("XOXZO_API_BASE_URL", xoxzo_emulator.base_url)
-    monkeypatch.setenv("ACTION_URL", ACTION_URL)
-    return xoxzo_emulator
-
-
-@pytest.fixture
-def load_handler(
-    provisioning_env: XoxzoEmulator, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
-) -> Iterator[Callable[[], ModuleType]]:
-    """Import the handler afresh (a cold start), with fast XOXZO clients: tiny timeouts, no sleep."""
-
-    def load() -> ModuleType:
-        # A service name of its own: Powertools reuses a logger (and its captured stdout) by name.
-        monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"din-provisioning-{request.node.name}")
-        sys.modules.pop("provisioning_handler", None)
-        module = importlib.import_module("provisioning_handler")
-        monkeypatch.setattr(provisioning_runtime, "OPERATION_CLIENT", FAST_CLIENT)
-        monkeypatch.setattr(provisioning_runtime, "CUSTOM_RESOURCE_CLIENT", FAST_CLIENT)
-        return module
-
-    yield load
-    sys.modules.pop("provisioning_handler", None)
-    parameters.clear_caches()
-
-
-def event(name: str, **overrides: Any) -> dict[str, Any]:
-    """A sample event: an operation of events/provisioning, or "custom-resource/<name>"."""
-    path = (
-        CUSTOM_RESOURCE_EVENTS / name.removeprefix("custom-resource/")
-        if name.startswith("custom-resource/")
-        else EVENTS / name
-    )
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return loaded | overrides
-
-
-def numbers() -> NumbersStore:
-    return provisioning_runtime.numbers_store()
-
-
-def record_of(din_uid: str) -> NumberRecord:
-    found = numbers().get(din_uid)
-    assert found is not None, f"no record of {din_uid}"
-    return found
-
-
-def routes_of(number: str) -> list[dict[str, Any]]:
-    table = boto3.resource("dynamodb").Table(os.environ["ROUTES_TABLE_NAME"])  # from the tables fixture
-    return table.query(
-        KeyConditionExpression="#n = :n",
-        ExpressionAttributeNames={"#n": "number"},
-        ExpressionAttributeValues={":n": number},
-    )["Items"]
-
-
-def at_xoxzo(emulator: XoxzoEmulator) -> dict[str, str | None]:
-    return {item["din_uid"]: item["action"]["url"] for item in emulator.subscriptions()}
 
 
 @dataclass
