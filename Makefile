@@ -61,6 +61,7 @@ build-check: build
 ## Benchmarks on what `sam build` produced (the cold starts load the built layer).
 bench: build
 	$(BIN)/python -m benchmarks.action_bench
+	$(BIN)/python -m benchmarks.secret_read_bench
 
 clean:
 	rm -rf $(VENV) $(SCAN_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

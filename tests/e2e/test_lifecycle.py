@@ -20,6 +20,7 @@ from tools.local_server import LocalLambdaContext, http_api_event
 from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.routes_table.writer import NEW_NUMBER_GREETING
 from xoxzo_din.xoxzo.models import ClientSettings
 
@@ -110,7 +111,7 @@ def test_a_number_from_search_to_cancel(
     assert (record.status, record.number, record.action_url) == (
         NumberStatus.ACTIVE,
         first["number"],
-        ACTION_URL,
+        recorded_url(ACTION_URL),
     )
     answered = call(first["number"])
     assert (answered["statusCode"], answered["body"]) == (200, GREETING)
@@ -118,11 +119,11 @@ def test_a_number_from_search_to_cancel(
     # Re-point it (a secret rotation), then every number back to this stack.
     rotated = provision(operation="set-action-url", din_uid=first["din_uid"], action_url=ROTATED_URL)
     assert rotated["ok"] is True and rotated["result"]["set_count"] == 1
-    assert record_of(first["din_uid"]).action_url == ROTATED_URL
+    assert record_of(first["din_uid"]).action_url == recorded_url(ROTATED_URL)
     assert call(first["number"])["body"] == GREETING  # the previous secret is still accepted
     back = provision(operation="set-action-url", all=True)
     assert back["ok"] is True and back["result"]["set_count"] == 1
-    assert record_of(first["din_uid"]).action_url == ACTION_URL
+    assert record_of(first["din_uid"]).action_url == recorded_url(ACTION_URL)
 
     # List: XOXZO and our records agree.
     listed = provision(operation="list")
@@ -158,7 +159,7 @@ def test_a_number_from_search_to_cancel(
         (second["din_uid"], "default_route_created"),
     }
     repaired = record_of(second["din_uid"])
-    assert (repaired.status, repaired.action_url) == (NumberStatus.ACTIVE, ACTION_URL)
+    assert (repaired.status, repaired.action_url) == (NumberStatus.ACTIVE, recorded_url(ACTION_URL))
     assert call(second["number"])["body"] == GREETING
     subscribe_posts = [
         r for r in emulator.requests if (r.method, r.path) == ("POST", "/voice/dins/subscriptions/")

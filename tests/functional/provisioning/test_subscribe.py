@@ -24,6 +24,7 @@ from xoxzo_din.provisioning.errors import (
     SubscribedIncompletelyError,
 )
 from xoxzo_din.provisioning.numbers_table import NumberStatus
+from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
 from xoxzo_din.routes_table.writer import new_number_default_item
 from xoxzo_din.xoxzo.errors import (
@@ -54,7 +55,7 @@ def test_subscribe_writes_intent_first_then_posts_then_records_each_step(world: 
     assert record.status is NumberStatus.ACTIVE
     assert record.subscribed_at == "2026-04-01T09:00:00Z"
     assert (record.monthly_cost, record.minute_cost, record.prefix) == (1300.0, 2.0, "3")
-    assert record.action_url == ACTION_URL
+    assert record.action_url == recorded_url(ACTION_URL)
     assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
     [route] = world.routes_of(TOKYO.number)
     assert route["rule_id"] == DEFAULT_RULE_ID
@@ -82,7 +83,7 @@ def test_a_held_number_with_unfinished_steps_gets_them_finished_by_subscribe(wor
 
     assert (again.outcome, again.action_url_set, again.default_route_created) == ("already_held", True, True)
     assert world.xoxzo.calls("subscribe") == 0
-    assert world.record(TOKYO.din_uid).action_url == ACTION_URL
+    assert world.record(TOKYO.din_uid).action_url == recorded_url(ACTION_URL)
 
 
 @pytest.mark.parametrize("url_at_xoxzo", [None, ROTATED_URL, ACTION_URL], ids=["none", "rotated", "ours"])
@@ -99,7 +100,7 @@ def test_a_number_xoxzo_already_has_is_adopted_without_posting(
     assert (record.status, record.number, record.action_url) == (
         NumberStatus.ACTIVE,
         TOKYO.number,
-        ACTION_URL,
+        recorded_url(ACTION_URL),
     )
     assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
 
@@ -249,7 +250,7 @@ def test_a_failure_of_ours_after_xoxzo_subscribed_says_the_number_is_billed_and_
     world.provisioner.sync()
 
     record = world.record(TOKYO.din_uid)
-    assert (record.status, record.action_url) == (NumberStatus.ACTIVE, ACTION_URL)
+    assert (record.status, record.action_url) == (NumberStatus.ACTIVE, recorded_url(ACTION_URL))
     assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
     assert [route["rule_id"] for route in world.routes_of(TOKYO.number)] == [DEFAULT_RULE_ID]
     assert world.xoxzo.calls("subscribe") == 1

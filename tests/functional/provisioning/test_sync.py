@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.functional.provisioning.world import (
@@ -24,6 +25,7 @@ from xoxzo_din.provisioning.errors import (
     InvalidRequestError,
 )
 from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus
+from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
 from xoxzo_din.routes_table.writer import new_number_default_item
 from xoxzo_din.xoxzo.errors import (
@@ -163,7 +165,7 @@ def test_sync_takes_over_only_the_numbers_adopt_names(world: World) -> None:
     assert report.foreign == []
     assert [(p.din_uid, p.action) for p in report.pending] == [("JPnotlisted00001", "adopt_not_found")]
     adopted = world.record(OSAKA.din_uid)
-    assert (adopted.status, adopted.action_url) == (NumberStatus.ACTIVE, ACTION_URL)
+    assert (adopted.status, adopted.action_url) == (NumberStatus.ACTIVE, recorded_url(ACTION_URL))
     assert adopted.note is not None and "prod987" in adopted.note
     assert world.xoxzo.subscribed[OSAKA.din_uid].action_url == ACTION_URL
     assert [route["rule_id"] for route in world.routes_of(OSAKA.number)] == [DEFAULT_RULE_ID]
@@ -270,7 +272,7 @@ def test_a_cancel_with_routes_during_sync_gets_neither_its_record_nor_a_route_ba
     report = world.provisioner.sync()
 
     record = world.record(TOKYO.din_uid)
-    assert (record.status, record.action_url) == (NumberStatus.CANCELLED, OTHER_URL)
+    assert (record.status, record.action_url) == (NumberStatus.CANCELLED, recorded_url(OTHER_URL))
     assert record.cancelled_at is not None
     assert world.routes_of(TOKYO.number) == []  # not re-created for a cancelled number
     assert [(error.din_uid, error.action) for error in report.errors] == [(TOKYO.din_uid, "conflict")]
@@ -362,7 +364,7 @@ def test_sync_puts_a_stale_cancel_intent_xoxzo_still_lists_back_to_active(world:
     ]
     assert report.pending == [] and report.errors == []
     record = world.record(TOKYO.din_uid)
-    assert (record.status, record.action_url) == (NumberStatus.ACTIVE, ACTION_URL)
+    assert (record.status, record.action_url) == (NumberStatus.ACTIVE, recorded_url(ACTION_URL))
     assert record.note is not None and "never took effect" in record.note
     assert world.xoxzo.calls("cancel") == 0
     # Active again: every operation on active numbers applies to it.
@@ -380,3 +382,54 @@ def test_a_re_created_stack_keeps_the_numbers_that_end_in_its_secret(world: Worl
     assert report.foreign == []
     assert (TOKYO.din_uid, "imported") in {(a.din_uid, a.action) for a in report.actions}
     assert world.xoxzo.subscribed[TOKYO.din_uid].action_url == ACTION_URL
+
+
+def secret_of(url: str) -> str:
+    return url.rstrip("/").rpartition("/")[2]
+
+
+def test_no_write_keeps_the_secret_and_sync_removes_it_from_records_written_before(
+    world: World, tables: dict[str, str]
+) -> None:
+    table = boto3.resource("dynamodb").Table(tables["NUMBERS_TABLE_NAME"])
+    world.provisioner.subscribe(TOKYO.din_uid)  # writes the record, points it here, records that
+    # Records of an earlier version hold the URL in clear (a hand-written item, as they were).
+    world.xoxzo.holds(OSAKA, ACTION_URL)
+    table.put_item(
+        Item={
+            "din_uid": OSAKA.din_uid,
+            "status": "active",
+            "number": OSAKA.number,
+            "updated_at": "2026-04-01T08:00:00Z",
+            "action_url": ACTION_URL,
+            "version": 3,
+        }
+    )
+    table.put_item(
+        Item={
+            "din_uid": "JPcancelled00001",
+            "status": "cancelled",
+            "number": "+81300000001",
+            "updated_at": "2026-04-01T08:00:00Z",
+            "action_url": OTHER_URL,
+            "version": 1,
+        }
+    )
+    assert world.record(OSAKA.din_uid).points_at(ACTION_URL)  # read in any form: nothing drifts
+    assert world.provisioner.list_numbers().numbers[0].drift == []
+
+    report = world.provisioner.sync()
+
+    secret_removed = [a.din_uid for a in report.actions if a.action == "action_url_secret_removed"]
+    assert sorted(secret_removed) == sorted([OSAKA.din_uid, "JPcancelled00001"])
+    items = table.scan(ConsistentRead=True)["Items"]
+    assert len(items) == 3
+    stored = "\n".join(str(item) for item in items)
+    assert secret_of(ACTION_URL) not in stored and secret_of(OTHER_URL) not in stored
+    assert {item["din_uid"]: item["action_url"] for item in items} == {
+        TOKYO.din_uid: recorded_url(ACTION_URL),
+        OSAKA.din_uid: recorded_url(ACTION_URL),
+        "JPcancelled00001": recorded_url(OTHER_URL),
+    }
+    assert world.xoxzo.subscribed[OSAKA.din_uid].action_url == ACTION_URL  # XOXZO's is untouched
+    assert not [a for a in world.provisioner.sync().actions if a.action == "action_url_secret_removed"]

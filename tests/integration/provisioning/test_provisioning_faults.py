@@ -17,6 +17,7 @@ from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.errors import NotAvailableError, OutcomeUnknownError, SubscribedIncompletelyError
 from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
 from xoxzo_din.provisioning.provisioner import Provisioner
+from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo.client import XoxzoClient
 from xoxzo_din.xoxzo.errors import XoxzoAuthError, XoxzoUnavailableError, XoxzoValidationError
@@ -171,7 +172,7 @@ def test_429_is_retried_and_honoured(
     assert result.set_count == 1
     assert seen(emulator, "POST", ONE_SUBSCRIPTION) == 2
     assert at_xoxzo(emulator) == {DIN_UID: other}
-    assert record(store).action_url == other
+    assert record(store).action_url == recorded_url(other)
 
 
 def fault_the_list_check_after_the_post(
@@ -356,7 +357,7 @@ def test_a_crash_right_after_xoxzo_subscribed_is_repaired_by_sync(
         "default_route_created",
     }
     repaired = record(store)
-    assert (repaired.status, repaired.action_url) == (NumberStatus.ACTIVE, ACTION_URL)
+    assert (repaired.status, repaired.action_url) == (NumberStatus.ACTIVE, recorded_url(ACTION_URL))
     assert repaired.monthly_cost == 650.0  # what search told us is kept
     assert at_xoxzo(emulator) == {DIN_UID: ACTION_URL}
     assert default_route() is not None
@@ -392,7 +393,7 @@ def test_a_crash_before_the_action_url_is_recorded_is_repaired_by_sync(
     report = provisioner.sync()
 
     assert {a.action for a in report.actions} == {"action_url_recorded", "default_route_created"}
-    assert record(store).action_url == ACTION_URL
+    assert record(store).action_url == recorded_url(ACTION_URL)
     assert seen(emulator, "POST", ONE_SUBSCRIPTION) == 1  # XOXZO already had the right URL
 
 

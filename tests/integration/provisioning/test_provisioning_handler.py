@@ -38,6 +38,7 @@ from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.errors import ERROR_KINDS
 from xoxzo_din.provisioning.numbers_table import NumbersStore, NumberStatus
+from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
 
 
@@ -99,7 +100,7 @@ def test_every_event_through_the_handler_in_life_cycle_order(
     assert (record.status, record.number, record.action_url) == (
         NumberStatus.ACTIVE,
         SUBSCRIBED_NUMBER,
-        ACTION_URL,
+        recorded_url(ACTION_URL),
     )
     assert record.monthly_cost == 1300.0
     assert at_xoxzo(emulator) == {SUBSCRIBED: ACTION_URL}
@@ -209,7 +210,7 @@ def test_custom_resource_succeeds_with_data_when_xoxzo_fails(
     assert (data["Outcome"], data["Repointed"], data["Failed"]) == ("partial", "0", "1")
     assert SUBSCRIBED in data["NotRepointed"] and "XoxzoUnavailableError" in data["NotRepointed"]
     assert [(r.method, r.path) for r in provisioning_env.requests] == [("POST", path), ("POST", path)]
-    assert record_of(SUBSCRIBED).action_url == ACTION_URL  # unchanged
+    assert record_of(SUBSCRIBED).action_url == recorded_url(ACTION_URL)  # unchanged
 
 
 def test_custom_resource_with_placeholder_credentials_and_numbers_reports_them(

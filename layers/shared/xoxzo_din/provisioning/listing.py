@@ -36,7 +36,7 @@ def _listing(
     if at_xoxzo is not None and record is not None:
         if record.status is not NumberStatus.ACTIVE:
             drift.append("status_mismatch")
-        if at_xoxzo.action_url != record.action_url:
+        if not record.points_at(at_xoxzo.action_url):
             drift.append("action_url_differs")
     if at_xoxzo is not None and ctx.action_url and at_xoxzo.action_url != ctx.action_url:
         drift.append("action_url_not_this_stack")

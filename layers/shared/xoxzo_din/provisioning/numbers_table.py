@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
+from xoxzo_din.provisioning.recorded_url import recorded_url
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
@@ -49,7 +51,7 @@ class NumberRecord:
     status: NumberStatus
     updated_at: str  # ISO 8601 UTC
     number: str | None = None  # canonical E.164 "+81..."; None only when XOXZO never told us
-    action_url: str | None = None  # what we last set at XOXZO
+    action_url: str | None = None  # what we last set at XOXZO, without its secret (recorded_url)
     subscribed_at: str | None = None
     cancelled_at: str | None = None
     # The cancelled_at of an earlier period, kept when XOXZO turned out to bill the number again
@@ -64,6 +66,13 @@ class NumberRecord:
     # Incremented by every write: the optimistic-locking token (timestamps have equal values
     # within a second).
     version: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "action_url", recorded_url(self.action_url))
+
+    def points_at(self, url: str | None) -> bool:
+        """Whether `url` (XOXZO's, or one about to be set) is the action URL recorded."""
+        return self.action_url == recorded_url(url)
 
     def to_item(self) -> dict[str, Any]:
         """The DynamoDB item: absent values are left out, floats become Decimal."""
@@ -245,10 +254,32 @@ class NumbersStore:
         return self._update(
             din_uid,
             now,
-            {"action_url": action_url},
+            {"action_url": recorded_url(action_url)},
             _and_unchanged(Attr("din_uid").exists(), seen),
             "a record" + _as_seen(seen),
         )
+
+    def remove_secrets(self, now: str) -> list[NumberRecord]:
+        """Rewrite the action URL of records written before it was kept without its secret
+        (`recorded_url`); return them as rewritten. A record changed meanwhile is left to its writer
+        (every write keeps the recorded form)."""
+        rewritten: list[NumberRecord] = []
+        kwargs: dict[str, Any] = {"ConsistentRead": True, "ProjectionExpression": "din_uid, action_url"}
+        while True:
+            page = self._table.scan(**kwargs)
+            for item in page.get("Items", []):
+                stored = item.get("action_url")
+                if not isinstance(stored, str) or recorded_url(stored) == stored:
+                    continue
+                din_uid, values = str(item["din_uid"]), {"action_url": recorded_url(stored)}
+                condition = Attr("action_url").eq(stored)
+                try:
+                    rewritten.append(self._update(din_uid, now, values, condition, "the same URL"))
+                except RecordChangedError:
+                    continue
+            if "LastEvaluatedKey" not in page:
+                return rewritten
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # Internals
 

@@ -147,7 +147,7 @@ def _adopt(
                     seen=existing,
                     details=details(at_xoxzo, existing),
                 )
-                if at_xoxzo.action_url != existing.action_url and at_xoxzo.action_url is not None:
+                if not existing.points_at(at_xoxzo.action_url) and at_xoxzo.action_url is not None:
                     current = ctx.numbers.record_action_url(
                         din_uid, now=now, action_url=at_xoxzo.action_url, seen=current
                     )
@@ -170,7 +170,7 @@ def _finish_subscription(ctx: Context, record: NumberRecord, outcome: str) -> Su
     action_url_set = False
     if ctx.action_url is None:
         warnings.append("no action URL configured (ACTION_URL): the number is not pointed anywhere")
-    elif record.action_url != ctx.action_url:
+    elif not record.points_at(ctx.action_url):
         try:
             ctx.client.set_action_url(din_uid, ctx.action_url)  # (4)
         except XoxzoError as error:

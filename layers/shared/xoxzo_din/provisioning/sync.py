@@ -27,11 +27,16 @@ def sync(ctx: Context, request: SyncRequest) -> SyncReport:
     account, and is only reported (`foreign`), unless its din_uid is in `adopt` (an explicit
     take-over)."""
     adopting = request.adopt
+    secrets_removed = ctx.numbers.remove_secrets(ctx.now())
     # Our records first, XOXZO second: a subscribe that completes in between then shows up at
     # XOXZO (and is settled), instead of an active record XOXZO seems not to have.
     records = {record.din_uid: record for record in ctx.numbers.all()}
     subscriptions = ctx.subscriptions()
     report = SyncReport(at_xoxzo=len(subscriptions), recorded=len(records))
+    report.actions.extend(
+        SyncAction(r.din_uid, r.number, "action_url_secret_removed", "the recorded URL kept its secret")
+        for r in secrets_removed
+    )
     for din_uid in sorted(subscriptions.keys() | records.keys()):
         record, at_xoxzo = records.get(din_uid), subscriptions.get(din_uid)
         before = report.entries()
@@ -203,7 +208,7 @@ def _sync_action_url(
         report.actions.append(
             SyncAction(din_uid, number, "action_url_set", f"was {redact_url(at_xoxzo.action_url)}")
         )
-    elif current.action_url != at_xoxzo.action_url and at_xoxzo.action_url is not None:
+    elif not current.points_at(at_xoxzo.action_url) and at_xoxzo.action_url is not None:
         current = ctx.numbers.record_action_url(
             din_uid, now=ctx.now(), action_url=at_xoxzo.action_url, seen=current
         )
