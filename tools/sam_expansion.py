@@ -61,13 +61,15 @@ def deployed_template(
     whole = {
         "Parameters": template["Parameters"],
         "Conditions": template["Conditions"],
-        "Resources": expand_template(parameter_values),
+        "Resources": _marked(expand_template(parameter_values)),
         "Outputs": template["Outputs"],
     }
     symbols = IntrinsicsSymbolTable(
         template=whole,
         logical_id_translator=values,
-        common_attribute_resolver=_Placeholders(Arn=None),  # not empty: an empty one means "the defaults"
+        # Neither may be empty (an empty one means SAM CLI's defaults, which make up ARNs).
+        default_type_resolver={"None": {}},
+        common_attribute_resolver=_Placeholders(Arn=None),
     )
     resolver = IntrinsicResolver(template=whole, symbol_resolver=symbols)
     resolved: dict[str, Any] = resolver.resolve_template(ignore_errors=False)
@@ -76,8 +78,30 @@ def deployed_template(
         return bool(resolver.intrinsic_property_resolver({"Fn::If": [condition, True, False]}, False))
 
     resources = {
-        name: resource
+        name: _without_no_value(resource)
         for name, resource in resolved["Resources"].items()
         if "Condition" not in whole["Resources"][name] or holds(whole["Resources"][name]["Condition"])
     }
     return {"Resources": resources, "Outputs": resolved["Outputs"]}
+
+
+# SAM CLI's resolver has no AWS::NoValue: it is resolved as this marker, then its key removed.
+_NO_VALUE = "<AWS::NoValue>"
+
+
+def _marked(value: Any) -> Any:
+    if value == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
+    if isinstance(value, dict):
+        return {key: _marked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_marked(item) for item in value]
+    return value
+
+
+def _without_no_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_no_value(item) for key, item in value.items() if item != _NO_VALUE}
+    if isinstance(value, list):
+        return [_without_no_value(item) for item in value if item != _NO_VALUE]
+    return value

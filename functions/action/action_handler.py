@@ -51,6 +51,22 @@ _startup_metrics = {
     "RouteLookupErrors": int(_global_error is not None),
 }
 
+
+def after_restore() -> None:
+    """With SnapStart (ColdStarts snapstart), a restored environment starts from a fresh router:
+    the snapshot's cached routes and their cache times come from another machine and moment."""
+    global router, routes_reader  # the container's router, as built at start-up
+    router, routes_reader = build_router(settings)
+    router.load_global()
+
+
+try:  # the Lambda runtime's SnapStart hooks (absent elsewhere: nothing to restore there)
+    from snapshot_restore_py import register_after_restore  # type: ignore[import-not-found]
+except ImportError:
+    pass
+else:
+    register_after_restore(after_restore)
+
 _METRIC_BY_SOURCE = {
     "number-default": "AnsweredByNumberDefault",
     "global-default": "AnsweredByGlobalDefault",
