@@ -71,7 +71,9 @@ def _in_raise(node: Any) -> bool:
 
 def _is_docstring(node: Any) -> bool:
     group = node.parent if node.parent is not None and node.parent.type == "strings" else node
-    return group.parent is not None and group.parent.type == "simple_stmt" and group.parent.children[0] is group
+    return (
+        group.parent is not None and group.parent.type == "simple_stmt" and group.parent.children[0] is group
+    )
 
 
 def _regex_edits(node: Any) -> list[Edit]:

@@ -78,12 +78,12 @@ def _class_mutations(pattern: str, start: int) -> tuple[list[Edit], int]:
             members.append((low, None))
     edits: list[Edit] = []
     if len(members) > 1:
-        edits.extend((low.start, (high or low).end, "") for low, high in members)
-    for low, high in members:
-        if high is None or low.code is None or high.code is None or low.code >= high.code:
+        edits.extend((low.start, (last or low).end, "") for low, last in members)
+    for low, last in members:
+        if last is None or low.code is None or last.code is None or low.code >= last.code:
             continue
         edits.append((low.start, low.end, _escape(low.code + 1)))
-        edits.append((high.start, high.end, _escape(high.code - 1)))
+        edits.append((last.start, last.end, _escape(last.code - 1)))
         below = chr(low.code - 1) if low.code > 0 else ""
         if any(below and below in kind and chr(low.code) in kind for kind in _SAME_KIND):
             edits.append((low.start, low.end, _escape(low.code - 1)))
@@ -121,7 +121,7 @@ def _bound_mutations(pattern: str, start: int) -> tuple[list[Edit], int] | None:
     return edits, close + 1
 
 
-def regex_mutations(pattern: str) -> list[Edit]:
+def regex_mutations(pattern: str) -> list[Edit]:  # noqa: PLR0915  # one pass, one loop
     """Every mutation of `pattern`, in the order of the text (stable while the pattern is)."""
     edits: list[Edit] = []
     # Per open group (and the whole pattern): where its content starts, and its "|" positions.

@@ -109,7 +109,10 @@ def never_evaluated(source: str) -> list[Span]:
         spans.extend(
             (
                 (part.lineno, column(part.lineno, part.col_offset)),
-                (part.end_lineno or part.lineno, column(part.end_lineno or part.lineno, part.end_col_offset or 0)),
+                (
+                    part.end_lineno or part.lineno,
+                    column(part.end_lineno or part.lineno, part.end_col_offset or 0),
+                ),
             )
             for part in parts
             if part is not None
@@ -123,7 +126,7 @@ def mutations(module: str) -> list[MutationSpec]:
     path = PACKAGE / module
     tree = get_ast_from_path(path)
     skipped = never_evaluated(path.read_text(encoding="utf-8"))
-    specs = []
+    specs: list[MutationSpec] = []
     for name in operator_names():
         operator = cosmic_ray.plugins.get_operator(name)()
         positions = (
@@ -180,7 +183,7 @@ def _run_one(spec: MutationSpec) -> dict[str, Any]:
 
 
 def baseline(folder: Path) -> None:
-    completed = subprocess.run(  # noqa: S603  # our own command line, no shell
+    completed = subprocess.run(  # our own command line, no shell
         TEST_COMMAND.split(), cwd=folder, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
