@@ -120,6 +120,17 @@ def never_evaluated(source: str) -> list[Span]:
     return spans
 
 
+def _marker(node: Any) -> bool:
+    """A bare `*` or `/` in a parameter list: a keyword-only or positional-only marker, which
+    cosmic-ray takes for a multiplication or a division (its "mutant" only changes the signature)."""
+    return (
+        node.type == "operator"
+        and node.value in ("*", "/")
+        and node.parent is not None
+        and node.parent.type in ("parameters", "typedargslist", "varargslist", "lambdef")
+    )
+
+
 def mutations(module: str) -> list[MutationSpec]:
     """All of a module's mutants, as cosmic-ray's `init` lists them (run in a copy's folder), less
     those in code that never runs (`never_evaluated`). The occurrence numbers stay cosmic-ray's."""
@@ -130,7 +141,7 @@ def mutations(module: str) -> list[MutationSpec]:
     for name in operator_names():
         operator = cosmic_ray.plugins.get_operator(name)()
         positions = (
-            (start, end) for node in ast_nodes(tree) for start, end in operator.mutation_positions(node)
+            (start, end, node) for node in ast_nodes(tree) for start, end in operator.mutation_positions(node)
         )
         specs.extend(
             MutationSpec(
@@ -141,8 +152,8 @@ def mutations(module: str) -> list[MutationSpec]:
                 start_pos=start,
                 end_pos=end,
             )
-            for occurrence, (start, end) in enumerate(positions)
-            if not any(first <= start and end <= last for first, last in skipped)
+            for occurrence, (start, end, node) in enumerate(positions)
+            if not any(first <= start and end <= last for first, last in skipped) and not _marker(node)
         )
     return specs
 

@@ -550,3 +550,146 @@ def test_rule_values_are_immutable_and_hashable(value):
     assert not hasattr(value, "__dict__")
     with pytest.raises(AttributeError):
         value.__setattr__(value.__slots__[0], None)
+
+
+# --- the keyword lists and bounds of route items (make mutation) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "enabled"),
+    [
+        ("true", True),
+        ("yes", True),
+        ("on", True),
+        ("1", True),
+        ("false", False),
+        ("no", False),
+        ("off", False),
+        ("0", False),
+        (1, True),
+        (0, False),
+        (Decimal(1), True),
+    ],
+)
+def test_every_enabled_word(word, enabled):
+    assert bool(parse_number_routes([transfer_rule(enabled=word)]).rules) is enabled
+
+
+@pytest.mark.parametrize("word", ["2", 2, "maybe"])
+def test_other_enabled_values_are_problems(word):
+    assert parse_number_routes([transfer_rule(enabled=word)]).problems
+
+
+@pytest.mark.parametrize("token", ["anonymous", "hidden", "private", "unknown", "非通知"])
+def test_every_anonymous_word(token):
+    assert only_rule(callers=token).anonymous_callers is True
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ("wednesday", {2}),
+        ("saturday", {5}),
+        ("sunday", {6}),
+        ("wed", {2}),
+        ("*", set(range(7))),
+        ("daily", set(range(7))),
+        ("all", set(range(7))),
+        ("everyday", set(range(7))),
+        ("fri-mon", {4, 5, 6, 0}),
+        ("sat-sun", {5, 6}),
+        ("tue-tue", {1}),
+        ("sun-sat", set(range(7))),
+        ("mon;tue、wed thu", {0, 1, 2, 3}),
+    ],
+)
+def test_every_weekday_word_and_range(days, expected):
+    assert only_rule(days=days).weekdays == frozenset(expected)
+
+
+def test_caller_lists_split_on_every_separator():
+    rule = only_rule(callers="+81335550001;+81335550002、+81335550003\n+81335550004")
+    assert rule.callers == frozenset({"+81335550001", "+81335550002", "+81335550003", "+81335550004"})
+
+
+@pytest.mark.parametrize(
+    ("hours", "valid"),
+    [
+        ("9:05-17:30", True),
+        ("23:00-24:00", True),
+        ("00:59-01:00", True),
+        ("24:00-01:00", False),
+        ("22:60-23:00", False),
+        ("22:00-23:60", False),
+        ("22:00-24:01", False),
+        ("123:00-13:00", False),
+        (":00-13:00", False),
+        ("10:00-100:00", False),
+        ("10:00-:00", False),
+        ("10:00-10:00", False),
+    ],
+)
+def test_hour_ranges_at_their_bounds(hours, valid):
+    routes = parse_number_routes([transfer_rule(hours=hours)])
+    assert bool(routes.rules) is valid
+
+
+def test_hour_ranges_are_read_as_minutes():
+    assert only_rule(hours="09:05-17:30").hours == (TimeRange(545, 1050),)
+
+
+@pytest.mark.parametrize(
+    ("dates", "valid"),
+    [
+        ("2026-1-5", True),
+        ("2026-123-5", False),
+        ("2026-01-123", False),
+        ("2026--05", False),
+        ("1-5", True),
+        ("123-5", False),
+        ("12-123", False),
+        ("02-29", True),
+        ("02-30", False),
+        ("2026-03-01..03-02", False),
+    ],
+)
+def test_dates_at_their_bounds(dates, valid):
+    assert bool(parse_number_routes([transfer_rule(dates=dates)]).rules) is valid
+
+
+@pytest.mark.parametrize(
+    ("holidays", "valid"),
+    [("JP", True), ("US-CA", True), ("J", False), ("JPNX", False), ("US-", False), ("US-ABCD", False)],
+)
+def test_holiday_codes_at_their_bounds(holidays, valid):
+    assert bool(parse_number_routes([transfer_rule(holidays=holidays)]).rules) is valid
+
+
+@pytest.mark.parametrize(
+    ("priority", "expected"),
+    [("999999999", 999999999), ("-999999999", -999999999), ("0", 0), ("90", 90), (999999999, 999999999)],
+)
+def test_priorities_at_their_bounds(priority, expected):
+    assert only_rule(priority=priority).priority == expected
+
+
+@pytest.mark.parametrize("priority", ["1000000000", 1000000000, Decimal("1e9"), "", "1.5", Decimal("1.5")])
+def test_priorities_past_their_bounds_are_problems(priority):
+    assert parse_number_routes([transfer_rule(priority=priority)]).problems
+
+
+def test_a_rule_without_priority_comes_at_1000():
+    assert only_rule().priority == 1000
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("+123456789012345*", "+123456789012345"), ("9*", "+9")],
+)
+def test_caller_prefixes_at_their_bounds(prefix, expected):
+    assert only_rule(callers=prefix).caller_prefixes == (expected,)
+
+
+@pytest.mark.parametrize("prefix", ["+1234567890123456*", "*"])
+def test_caller_prefixes_past_their_bounds_are_problems(prefix):
+    assert parse_number_routes([transfer_rule(callers=prefix)]).problems
