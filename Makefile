@@ -9,9 +9,10 @@ export SAM_CLI_TELEMETRY := 0
 # sam build needs a python3.13 on PATH for the python3.13 runtime: the venv's.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv local test lint scan build build-check bench clean
+.PHONY: venv local test lint scan mutation build build-check bench clean
 
 SCAN_VENV := .venv-scan
+MUTATION_VENV := .venv-mutation
 
 $(INSTALLED): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python$(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION), or set PYTHON=)"; exit 1; }
@@ -51,6 +52,17 @@ scan: $(SCAN_VENV)/.installed
 	$(SCAN_VENV)/bin/checkov --config-file .checkov.yaml
 	$(SCAN_VENV)/bin/bandit -c pyproject.toml -q -r layers/shared/xoxzo_din functions cli/xoxzo_din_cli
 
+## Mutation testing of the call path (cosmic-ray), in its own environment; fails under 95% a module
+## or on a surviving mutant not listed in tests/mutation/equivalent.toml. About 9 minutes on 2 cores.
+$(MUTATION_VENV)/.installed: requirements-mutation.txt
+	test -x $(MUTATION_VENV)/bin/python || $(PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	touch $@
+
+mutation: $(MUTATION_VENV)/.installed
+	$(MUTATION_VENV)/bin/python -m tools.mutation.run $(MUTATION_ARGS)
+	$(MUTATION_VENV)/bin/python -m tools.mutation.report
+
 build: $(INSTALLED)
 	$(BIN)/sam build
 
@@ -64,4 +76,4 @@ bench: build
 	$(BIN)/python -m benchmarks.secret_read_bench
 
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SCAN_VENV) $(MUTATION_VENV) .mutation .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -43,6 +43,7 @@ EXPECTED_PAGES = frozenset(
         "docs/reference/xoxzo-din-api.md",
         "docs/reference/operator-tool.md",
         "docs/reference/security-scans.md",
+        "docs/reference/mutation-testing.md",
         "docs/explanation/call-routing.md",
         "docs/explanation/write-order-and-sync.md",
         "docs/explanation/deploy-time-repointing.md",

@@ -54,8 +54,9 @@ def compact(raw: str) -> str:
 def without_japanese_trunk_zero(digits: str) -> str:
     """ "8103..." -> "813...": a Japanese number never has a 0 after the country code, but people
     write "+81 03-1234-5678"."""
-    if digits.startswith(JAPAN_COUNTRY_CODE + "0"):
-        return JAPAN_COUNTRY_CODE + digits[len(JAPAN_COUNTRY_CODE) + 1 :]
+    with_trunk_zero = JAPAN_COUNTRY_CODE + "0"
+    if digits.startswith(with_trunk_zero):
+        return JAPAN_COUNTRY_CODE + digits[len(with_trunk_zero) :]
     return digits
 
 

@@ -99,3 +99,94 @@ def test_unicode_format_characters_never_reach_the_spoken_text():
     assert len(invisible) > 150
     assert actions.safe_say_text(f"営業{invisible}時間\u200bです\ufeff") == "営業時間です"
     assert actions.say("ja", "\u202eevil\u202c text").text == "evil text"
+
+
+# --- the limits and patterns themselves (make mutation: each bound and member is pinned) --------
+
+
+def test_spoken_text_is_cut_at_exactly_500_characters():
+    assert MAX_SAY_LENGTH == 500
+    assert actions.say("en", "x" * 500).text == "x" * 500
+    assert actions.say("en", "x" * 501).text == "x" * 500
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zz", "zz"),
+        ("aa", "aa"),
+        ("eng", "eng"),
+        ("en-ab", "en-AB"),
+        ("en-zz", "en-ZZ"),
+        ("en-Abcd", "en-ABCD"),
+    ],
+)
+def test_language_codes_at_the_bounds_are_accepted(language, expected):
+    assert actions.say(language, "hi").language == expected
+
+
+@pytest.mark.parametrize("language", ["e", "engl", "en-a", "en-abcde", "e1", "en-a1"])
+def test_language_codes_past_the_bounds_are_refused(language):
+    with pytest.raises(ActionError, match="language code"):
+        actions.say(language, "hi")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://AZ-az.09.example",  # every kind of host character, no path
+        "https://example.com/",
+        "http://example.com:8080/a",
+        "https://example.com/AZaz09._~:/?#[]@!$&'()*+,;=%-",  # every path character RFC 3986 allows
+    ],
+)
+def test_urls_with_every_allowed_character_are_accepted(url):
+    assert actions.playback(url).url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https:///greeting.mp3", "https://example.com:/a", "https://example.com:x/a", "https://exa_mple.com/"],
+)
+def test_urls_without_a_host_or_with_a_bad_port_are_refused(url):
+    with pytest.raises(ActionError, match="http"):
+        actions.playback(url)
+
+
+@pytest.mark.parametrize("breaking", ["\x00", "\x1f", "\x7f", "\x85", "\u2028", "\u2029", "\r\n"])
+def test_every_line_breaking_character_becomes_one_space(breaking):
+    assert actions.say("en", f"a{breaking}b").text == "a b"
+
+
+def test_runs_of_spaces_become_one():
+    assert actions.say("en", "a  \t b").text == "a b"
+
+
+def test_the_action_lines_read_across_lines_and_need_a_space_after_the_verb():
+    assert parse_action_line('say ja "one\ntwo"') == Say("ja", "one two")
+    assert parse_action_line('SAY ja "x"') == Say("ja", "x")
+    for line in ("transfer+81312345678", 'sayja "x"', 'say ja"x"'):
+        with pytest.raises(ActionError):
+            parse_action_line(line)
+    assert parse_action_line('say ja  "x"') == Say("ja", "x")  # any run of spaces separates
+
+
+def test_say_with_empty_quotes_is_refused_for_its_empty_text():
+    with pytest.raises(ActionError, match="needs some text"):
+        parse_action_line('say ja ""')
+
+
+def test_an_unknown_verb_is_answered_with_the_list_of_verbs():
+    with pytest.raises(ActionError, match=r"expected one of playback, transfer, say, voicemail\)"):
+        parse_action_line("dial +81312345678")
+
+
+@pytest.mark.parametrize(
+    "action",
+    [Playback("http://example.com/a.mp3"), Transfer("+81312345678"), Say("ja", "x"), Voicemail()],
+)
+def test_actions_are_immutable_hashable_values_without_a_dict(action):
+    assert hash(action) == hash(type(action)(*[getattr(action, slot) for slot in action.__slots__]))
+    assert not hasattr(action, "__dict__")
+    with pytest.raises(AttributeError):
+        action.__setattr__(action.__slots__[0], None)

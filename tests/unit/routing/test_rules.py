@@ -1,11 +1,21 @@
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from xoxzo_din.routing.actions import Playback, Say, Transfer, Voicemail
 from xoxzo_din.routing.rule_parsing import parse_number_routes
-from xoxzo_din.routing.rules import Call, NumberRoutes, choose_action
+from xoxzo_din.routing.rules import (
+    EVERY_DAY,
+    Call,
+    DateSpan,
+    Decision,
+    NumberRoutes,
+    Rule,
+    TimeRange,
+    choose_action,
+)
 
 JST = timezone(timedelta(hours=9))
 NUMBER = "+81312345678"
@@ -412,3 +422,274 @@ def test_full_width_prefix_with_a_full_width_star():
 def test_language_codes_are_case_insensitive():
     routes = parse_number_routes([item("r", action="say", language="JA", text="はい")])
     assert routes.rules[0].action == Say("ja", "はい")
+
+
+# --- which condition fails, each boundary (make mutation: every comparison is pinned) ----------
+
+
+def only_rule(**conditions):
+    (rule,) = parse_number_routes([transfer_rule(**conditions)]).rules
+    return rule
+
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.mark.parametrize(
+    ("conditions", "at", "unmet"),
+    [
+        ({}, jst(2026, 1, 5, 12, 0), None),
+        ({"callers": "+81335550999"}, jst(2026, 1, 5, 12, 0), "callers"),
+        ({"active_from": "2026-01-06"}, jst(2026, 1, 5, 12, 0), "active_from"),
+        ({"active_until": "2026-01-04"}, jst(2026, 1, 5, 12, 0), "active_until"),
+        ({"days": "tue"}, jst(2026, 1, 5, 12, 0), "days"),  # a Monday
+        ({"days": "mon", "hours": "09:00-10:00"}, jst(2026, 1, 5, 12, 0), "hours"),
+        ({"days": "tue", "hours": "09:00-13:00"}, jst(2026, 1, 5, 12, 0), "days"),  # in hours, wrong day
+        ({"dates": "01-06"}, jst(2026, 1, 5, 12, 0), "dates"),
+        ({"holidays": "JP"}, jst(2026, 1, 5, 12, 0), "holidays"),
+        ({"holidays": "JP"}, jst(2026, 1, 1, 12, 0), None),
+    ],
+)
+def test_unmet_condition_names_the_first_condition_that_fails(conditions, at, unmet):
+    rule = only_rule(**conditions)
+    call = Call(caller="+81335550123", at=at, anonymous=False)
+    assert rule.unmet_condition(call, TOKYO) == unmet
+    assert rule.matches(call, TOKYO) is (unmet is None)
+
+
+@pytest.mark.parametrize(
+    ("hours", "hour", "minute", "inside"),
+    [
+        ("09:30-17:15", 9, 29, False),
+        ("09:30-17:15", 9, 30, True),
+        ("09:30-17:15", 17, 14, True),
+        ("09:30-17:15", 17, 15, False),
+        ("09:30-17:15", 10, 0, True),  # another hour, same minute count check
+        ("09:30-17:15", 2, 30, False),
+        ("22:30-06:15", 22, 29, False),
+        ("22:30-06:15", 22, 30, True),
+        ("22:30-06:15", 6, 14, True),
+        ("22:30-06:15", 6, 15, False),
+        ("22:30-06:15", 12, 0, False),
+        ("00:00-00:01", 0, 0, True),
+        ("23:59-24:00", 23, 59, True),
+    ],
+)
+def test_the_edges_of_a_time_range(hours, hour, minute, inside):
+    rule = only_rule(days="sat", hours=hours)  # on a Monday: only the hours decide the name
+    call = Call(caller=None, at=jst(2026, 1, 5, hour, minute))
+    assert rule._in_hours(call.at) is inside
+    assert rule.unmet_condition(call, TOKYO) == ("days" if inside else "hours")
+
+
+@pytest.mark.parametrize(
+    ("dates", "day", "inside"),
+    [
+        ("2026-03-10..2026-03-12", (2026, 3, 10), True),
+        ("2026-03-10..2026-03-12", (2026, 3, 12), True),
+        ("2026-03-10..2026-03-12", (2026, 3, 13), False),
+        ("2026-03-10..2026-03-12", (2026, 3, 9), False),
+        ("2026-03-10", (2026, 3, 10), True),
+        ("03-10..03-12", (2026, 3, 11), True),
+        ("03-10..03-12", (2026, 3, 10), True),
+        ("03-10..03-12", (2026, 3, 12), True),
+        ("03-10..03-12", (2026, 3, 13), False),
+        ("03-10..03-12", (2026, 3, 9), False),
+        ("03-10", (2027, 3, 10), True),
+        ("12-30..01-02", (2026, 12, 31), True),
+        ("12-30..01-02", (2026, 1, 3), False),
+    ],
+)
+def test_the_edges_of_a_date_span(dates, day, inside):
+    (span,) = only_rule(dates=dates).dates
+    assert span.contains(date(*day)) is inside
+
+
+def test_a_range_ending_where_it_starts_is_not_overnight_but_one_ending_earlier_is():
+    assert TimeRange(540, 1020).overnight is False
+    assert TimeRange(1320, 360).overnight is True
+    assert TimeRange(600, 600).overnight is True
+
+
+def test_overnight_range_starts_at_its_first_minute():
+    rule = only_rule(days="mon", hours="22:00-06:00")
+    assert rule.service_days(jst(2026, 1, 5, 22, 0)) == [date(2026, 1, 5)]
+    assert rule.service_days(jst(2026, 1, 5, 21, 59)) == []
+
+
+def test_every_day_is_the_seven_weekdays():
+    assert frozenset(range(7)) == EVERY_DAY
+
+
+def test_a_rule_has_no_caller_condition_unless_it_says_so():
+    rule = Rule(rule_id="r", priority=1, action=OPEN)
+    assert rule.anonymous_callers is False
+    assert rule.has_caller_condition is False
+    assert rule.matches(Call(caller=None, at=jst(2026, 1, 5, 12, 0)), TOKYO)
+
+
+def test_the_number_default_names_its_source():
+    routes = parse_number_routes([item("default", action="say", text="closed")])
+    decision = choose_action(Call(caller=None, at=jst(2026, 1, 5, 12, 0)), routes, NumberRoutes(), FALLBACK)
+    assert decision.source == "number-default"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Call(None, jst(2026, 1, 5)),
+        TimeRange(1, 2),
+        DateSpan((1, 1), (1, 2)),
+        Rule(rule_id="r", priority=1, action=OPEN),
+        NumberRoutes(),
+        Decision(OPEN, "fallback"),
+    ],
+)
+def test_rule_values_are_immutable_and_hashable(value):
+    hash(value)
+    assert not hasattr(value, "__dict__")
+    with pytest.raises(AttributeError):
+        value.__setattr__(value.__slots__[0], None)
+
+
+# --- the keyword lists and bounds of route items (make mutation) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "enabled"),
+    [
+        ("true", True),
+        ("yes", True),
+        ("on", True),
+        ("1", True),
+        ("false", False),
+        ("no", False),
+        ("off", False),
+        ("0", False),
+        (1, True),
+        (0, False),
+        (Decimal(1), True),
+    ],
+)
+def test_every_enabled_word(word, enabled):
+    assert bool(parse_number_routes([transfer_rule(enabled=word)]).rules) is enabled
+
+
+@pytest.mark.parametrize("word", ["2", 2, "maybe"])
+def test_other_enabled_values_are_problems(word):
+    assert parse_number_routes([transfer_rule(enabled=word)]).problems
+
+
+@pytest.mark.parametrize("token", ["anonymous", "hidden", "private", "unknown", "非通知"])
+def test_every_anonymous_word(token):
+    assert only_rule(callers=token).anonymous_callers is True
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ("wednesday", {2}),
+        ("saturday", {5}),
+        ("sunday", {6}),
+        ("wed", {2}),
+        ("*", set(range(7))),
+        ("daily", set(range(7))),
+        ("all", set(range(7))),
+        ("everyday", set(range(7))),
+        ("fri-mon", {4, 5, 6, 0}),
+        ("sat-sun", {5, 6}),
+        ("tue-tue", {1}),
+        ("sun-sat", set(range(7))),
+        ("mon;tue、wed thu", {0, 1, 2, 3}),
+    ],
+)
+def test_every_weekday_word_and_range(days, expected):
+    assert only_rule(days=days).weekdays == frozenset(expected)
+
+
+def test_caller_lists_split_on_every_separator():
+    rule = only_rule(callers="+81335550001;+81335550002、+81335550003\n+81335550004")
+    assert rule.callers == frozenset({"+81335550001", "+81335550002", "+81335550003", "+81335550004"})
+
+
+@pytest.mark.parametrize(
+    ("hours", "valid"),
+    [
+        ("9:05-17:30", True),
+        ("23:00-24:00", True),
+        ("00:59-01:00", True),
+        ("24:00-01:00", False),
+        ("22:60-23:00", False),
+        ("22:00-23:60", False),
+        ("22:00-24:01", False),
+        ("123:00-13:00", False),
+        (":00-13:00", False),
+        ("10:00-100:00", False),
+        ("10:00-:00", False),
+        ("10:00-10:00", False),
+    ],
+)
+def test_hour_ranges_at_their_bounds(hours, valid):
+    routes = parse_number_routes([transfer_rule(hours=hours)])
+    assert bool(routes.rules) is valid
+
+
+def test_hour_ranges_are_read_as_minutes():
+    assert only_rule(hours="09:05-17:30").hours == (TimeRange(545, 1050),)
+
+
+@pytest.mark.parametrize(
+    ("dates", "valid"),
+    [
+        ("2026-1-5", True),
+        ("2026-123-5", False),
+        ("2026-01-123", False),
+        ("2026--05", False),
+        ("1-5", True),
+        ("123-5", False),
+        ("12-123", False),
+        ("02-29", True),
+        ("02-30", False),
+        ("2026-03-01..03-02", False),
+    ],
+)
+def test_dates_at_their_bounds(dates, valid):
+    assert bool(parse_number_routes([transfer_rule(dates=dates)]).rules) is valid
+
+
+@pytest.mark.parametrize(
+    ("holidays", "valid"),
+    [("JP", True), ("US-CA", True), ("J", False), ("JPNX", False), ("US-", False), ("US-ABCD", False)],
+)
+def test_holiday_codes_at_their_bounds(holidays, valid):
+    assert bool(parse_number_routes([transfer_rule(holidays=holidays)]).rules) is valid
+
+
+@pytest.mark.parametrize(
+    ("priority", "expected"),
+    [("999999999", 999999999), ("-999999999", -999999999), ("0", 0), ("90", 90), (999999999, 999999999)],
+)
+def test_priorities_at_their_bounds(priority, expected):
+    assert only_rule(priority=priority).priority == expected
+
+
+@pytest.mark.parametrize("priority", ["1000000000", 1000000000, Decimal("1e9"), "", "1.5", Decimal("1.5")])
+def test_priorities_past_their_bounds_are_problems(priority):
+    assert parse_number_routes([transfer_rule(priority=priority)]).problems
+
+
+def test_a_rule_without_priority_comes_at_1000():
+    assert only_rule().priority == 1000
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("+123456789012345*", "+123456789012345"), ("9*", "+9")],
+)
+def test_caller_prefixes_at_their_bounds(prefix, expected):
+    assert only_rule(callers=prefix).caller_prefixes == (expected,)
+
+
+@pytest.mark.parametrize("prefix", ["+1234567890123456*", "*"])
+def test_caller_prefixes_past_their_bounds_are_problems(prefix):
+    assert parse_number_routes([transfer_rule(callers=prefix)]).problems

@@ -15,8 +15,9 @@ from xoxzo_din.phone import to_e164
 # A bound on spoken text: keeps the line short and the call-back fast. XOXZO documents no limit.
 MAX_SAY_LENGTH = 500
 
-# TTS language codes: "en", "ja", and region forms like "en-US". XOXZO confirms "en" and "ja".
-_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2,4})?")
+# TTS language codes: "en", "ja", and region forms like "en-US" (say() upper-cases the region
+# first). XOXZO confirms "en" and "ja".
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Z]{2,4})?")
 # URL characters per RFC 3986, printable ASCII only: no spaces, quotes or line breaks.
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*)?")
 # Anything that could end or split the line: controls (incl. CR/LF/TAB), NEL, line/paragraph separators.
