@@ -3,12 +3,14 @@ role the actions the code uses on the resources it uses, and nothing else."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tools.sam_expansion import expand_template
+from tools.sam_expansion import deployed_template, expand_template
+from tools.template_tables import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -74,8 +76,10 @@ NEEDED: dict[str, list[tuple[set[str], Any]]] = {
             {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem"},
             ROUTES,
         ),
-        # provisioning/runtime.py: the credentials.
+        # provisioning/runtime.py: the credentials, and their customer-managed key if they have one
+        # (through Secrets Manager only).
         ({"secretsmanager:GetSecretValue"}, SECRET),
+        ({"kms:Decrypt"}, {"if": "CredentialsUnderOwnKey", "then": {"Ref": "XoxzoCredentialsKmsKeyArn"}}),
     ],
 }
 
@@ -89,9 +93,15 @@ def granted(role: dict[str, Any]) -> list[tuple[set[str], Any]]:
     found = []
     for policy in role["Properties"].get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
+            condition = None
+            if "Fn::If" in statement:  # a statement only under a condition, else no statement
+                condition, statement, otherwise = statement["Fn::If"]  # noqa: PLW2901
+                assert otherwise == {"Ref": "AWS::NoValue"}
             assert statement["Effect"] == "Allow"
-            actions = statement["Action"]
-            found.append(({actions} if isinstance(actions, str) else set(actions), statement["Resource"]))
+            actions, resource = statement["Action"], statement["Resource"]
+            if condition is not None:
+                resource = {"if": condition, "then": resource}
+            found.append(({actions} if isinstance(actions, str) else set(actions), resource))
     return found
 
 
@@ -140,3 +150,31 @@ def test_the_operator_policy_invokes_provisioning_and_edits_routes_only(expanded
         and "dynamodb:DeleteItem" not in by_sid["ReadNumbersRecords"][0]
     )
     assert all(not any(action.endswith("*") for action in actions) for actions, _ in by_sid.values())
+
+
+def test_a_customer_managed_key_is_usable_through_secrets_manager_only():
+    key = "arn:aws:kms:ap-northeast-1:123456789012:key/12345678-1234-1234-1234-123456789012"
+    parameters = {
+        "ActionSecretA": "x" * 40,
+        "XoxzoCredentialsSecretArn": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:xoxzo-AbCdEf",
+        "XoxzoCredentialsKmsKeyArn": key,
+    }
+    role = deployed_template(parameters)["Resources"]["ProvisioningFunctionRole"]
+    statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert [s for s in statements if s["Action"] == "kms:Decrypt"] == [
+        {
+            "Sid": "XoxzoCredentialsKey",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": key,
+            "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.ap-northeast-1.amazonaws.com"}},
+        }
+    ]
+    without = deployed_template({"ActionSecretA": "x" * 40})["Resources"]["ProvisioningFunctionRole"]
+    assert "kms:" not in str(without["Properties"]["Policies"])
+    rule = load_template()["Rules"]["OwnKeyOnlyForAnExistingSecret"]
+    assert rule["Assertions"][0]["Assert"] == [["XoxzoCredentialsSecretArn", ""]]
+    assert re.fullmatch(load_template()["Parameters"]["XoxzoCredentialsKmsKeyArn"]["AllowedPattern"], key)
+    assert not re.fullmatch(
+        load_template()["Parameters"]["XoxzoCredentialsKmsKeyArn"]["AllowedPattern"], "alias/mine"
+    )
