@@ -5,9 +5,10 @@ the built layer (/opt/python), the built function (/var/task) and the AWS SDK th
 Python runtime bundles: so a dependency missing from layers/shared/requirements.txt fails here,
 not in production. That SDK is tried twice: the newest (this venv's) and the oldest the runtime is
 assumed to carry (tools/lambda-runtime-sdk.txt), because the layer's own urllib3 is what the
-runtime's botocore then imports. Each sample event of events/action/ is answered, and the
-provisioning function searches the local XOXZO emulator; the answers must be those of
-tools/sample_answers.json. The layer's own modules must ship bytecode compiled at build time
+runtime's botocore then imports. Each sample event of events/action/ is answered (as
+tools/sample_answers.json says), the provisioning function searches the local XOXZO emulator and
+answers the deploy-time custom resource (events/custom-resource/create.json), and the route-changes
+function takes its sample console edit (events/route-changes/). The layer's own modules must ship bytecode compiled at build time
 (layers/shared/Makefile).
 """
 
@@ -25,6 +26,7 @@ from tools.local_env import (
     LOCAL_ACTION_SECRET,
     REGION,
     REPOSITORY,
+    create_alarm_topic,
     prepare_tables,
     sample_answers,
     start_local_aws,
@@ -68,6 +70,35 @@ import provisioning_handler
 results["provisioning search"] = provisioning_handler.lambda_handler(
     {"operation": "search", "country": "JP"}, Context()
 )["ok"]
+
+# The deploy-time custom resource, answered to a loopback stand-in for CloudFormation's URL.
+import http.server, threading
+answers = []
+
+
+class CloudFormation(http.server.BaseHTTPRequestHandler):
+    def do_PUT(self):
+        answers.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CloudFormation)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+events = pathlib.Path(sys.argv[2]).parent
+create = json.loads((events / "custom-resource" / "create.json").read_text())
+create["ResponseURL"] = f"http://127.0.0.1:{server.server_address[1]}/response"
+provisioning_handler.lambda_handler(create, Context())
+results["custom resource"] = [answer["Status"] for answer in answers]
+server.shutdown()
+
+import route_changes_handler
+edit = json.loads((events / "route-changes" / "console-typo.json").read_text())
+results["route changes"] = route_changes_handler.lambda_handler(edit, Context())
 print(json.dumps(results, ensure_ascii=False))
 """
 
@@ -132,18 +163,20 @@ def run_built_functions(sdk: Path, environment: dict[str, str], paths: tuple[Pat
     results: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     answered = {name: result for name, result in results.items() if name.endswith(".json")}
     expected = {name: [answer["status"], answer["body"]] for name, answer in sample_answers().items()}
-    if answered != expected or results["provisioning search"] is not True:
+    others = (results["provisioning search"], results["custom resource"], results["route changes"])
+    if answered != expected or others != (True, ["SUCCESS"], {"batchItemFailures": []}):
         sys.exit(f"unexpected answers from the built functions: {json.dumps(results, ensure_ascii=False)}")
     return results
 
 
 def main() -> None:
-    layer, action, provisioning = (
+    layer, action, provisioning, route_changes = (
         BUILD / "SharedLayer" / "python",
         BUILD / "ActionFunction",
         BUILD / "ProvisioningFunction",
+        BUILD / "RouteChangesFunction",
     )
-    missing = [str(path) for path in (layer, action, provisioning) if not path.is_dir()]
+    missing = [str(path) for path in (layer, action, provisioning, route_changes) if not path.is_dir()]
     if missing:
         sys.exit(f"run `sam build` first; missing {', '.join(missing)}")
     uncompiled = unchecked_bytecode_missing(layer)
@@ -166,13 +199,15 @@ def main() -> None:
                 "PATH": "/usr/bin:/bin",
             }
             environment |= prepare_tables(aws_url)
+            environment |= {"ALARM_TOPIC_ARN": create_alarm_topic(aws_url), "HISTORY_RETENTION_DAYS": "365"}
             environment["XOXZO_CREDENTIALS_SECRET_ID"] = store_xoxzo_credentials(
                 aws_url, xoxzo.sid, xoxzo.auth_token
             )
             for oldest in (False, True):
                 with tempfile.TemporaryDirectory() as folder:
                     sdk = runtime_sdk(Path(folder), oldest=oldest)
-                    runs.append(run_built_functions(sdk, environment, (action, provisioning, layer)))
+                    functions = (action, provisioning, route_changes, layer)
+                    runs.append(run_built_functions(sdk, environment, functions))
     finally:
         aws.stop()
     answered = {name: result for name, result in runs[0].items() if name.endswith(".json")}
@@ -183,7 +218,8 @@ def main() -> None:
     for results in runs:
         print(
             f"built ActionFunction answered {len(answered)} sample events; ProvisioningFunction searched"
-            f" XOXZO; on {results['sdk']}"
+            f" XOXZO and answered the custom resource; RouteChangesFunction took the console edit;"
+            f" on {results['sdk']}"
         )
 
 
