@@ -8,8 +8,8 @@ assumed to carry (tools/lambda-runtime-sdk.txt), because the layer's own urllib3
 runtime's botocore then imports. Each sample event of events/action/ is answered (as
 tools/sample_answers.json says), the provisioning function searches the local XOXZO emulator and
 answers the deploy-time custom resource (events/custom-resource/create.json), and the route-changes
-function takes its sample console edit (events/route-changes/). The layer's own modules must ship bytecode compiled at build time
-(layers/shared/Makefile).
+function takes its sample console edit (events/route-changes/). The layer's own modules must ship
+bytecode compiled at build time (layers/shared/Makefile).
 """
 
 from __future__ import annotations
