@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -24,6 +24,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from xoxzo_din.access import secret_matches
 from xoxzo_din.routing.actions import render
 from xoxzo_din.routing.settings import ActionSettings, build_router
+
+if TYPE_CHECKING:
+    from xoxzo_din.routes_table.reader import RoutesReader
+    from xoxzo_din.routing.router import Router
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
 ACTION_PATH = "/action/"
@@ -36,36 +40,45 @@ metrics = Metrics()
 # Built once per container: configuration, the DynamoDB client, the route cache and the global
 # default (read now, so that no call needs two reads).
 settings = ActionSettings.from_environment()
-router, routes_reader = build_router(settings)
 for problem in settings.problems:
     logger.error("configuration problem", extra={"problem": problem})
-_global_problems, _global_error = router.load_global()
-for problem in _global_problems:
-    logger.warning("malformed route item skipped", extra={"problem": problem})
-if _global_error:
-    logger.warning("global default not read at start-up", extra={"error": _global_error})
 # Metrics are published per invocation: the first one also counts what start-up found.
-_startup_metrics = {
-    "ConfigurationProblems": len(settings.problems),
-    "MalformedRouteItems": len(_global_problems),
-    "RouteLookupErrors": int(_global_error is not None),
+_startup_metrics: dict[str, int] = {
+    "ConfigurationProblems": 0,
+    "MalformedRouteItems": 0,
+    "RouteLookupErrors": 0,
 }
+router: Router
+routes_reader: RoutesReader
 
 
-def after_restore() -> None:
-    """With SnapStart (ColdStarts snapstart), a restored environment starts from a fresh router:
-    the snapshot's cached routes and their cache times come from another machine and moment."""
-    global router, routes_reader  # the container's router, as built at start-up
+def start() -> None:
+    """Build the router and read the global default: at start-up and, with SnapStart (ColdStarts
+    snapstart), after each restore, whose snapshot's cached routes and cache times come from another
+    machine and moment."""
+    global router, routes_reader  # the container's, read by every call
     router, routes_reader = build_router(settings)
-    router.load_global()
+    problems, error = router.load_global()
+    for problem in problems:
+        logger.warning("malformed route item skipped", extra={"problem": problem})
+    if error:
+        logger.warning("global default not read at start-up", extra={"error": error})
+    _startup_metrics.clear()
+    _startup_metrics.update(
+        ConfigurationProblems=len(settings.problems),
+        MalformedRouteItems=len(problems),
+        RouteLookupErrors=int(error is not None),
+    )
 
+
+start()
 
 try:  # the Lambda runtime's SnapStart hooks (absent elsewhere: nothing to restore there)
     from snapshot_restore_py import register_after_restore  # type: ignore[import-not-found]
 except ImportError:
     pass
 else:
-    register_after_restore(after_restore)
+    register_after_restore(start)
 
 _METRIC_BY_SOURCE = {
     "number-default": "AnsweredByNumberDefault",

@@ -64,16 +64,16 @@ def test_the_digest_covers_the_functions_whole_environment_its_code_version_and_
     }
     properties = template["Resources"]["ActionSettingsDigest"]["Properties"]
     assert properties["Environment"] == environment  # (short-form tags read as their plain values)
-    assert (properties["Code"], properties["Layer"]) == ("ActionFunction.Version", "SharedLayer")
-    assert (
-        function["Layers"]
-        if "Layers" in function
-        else template["Globals"]["Function"]["Layers"] == ["SharedLayer"]
+    assert (properties["Code"], properties["Layer"], properties["ColdStarts"]) == (
+        "ActionFunction.Version",
+        "SharedLayer",
+        "ColdStarts",
     )
+    assert function.get("Layers", template["Globals"]["Function"]["Layers"]) == ["SharedLayer"]
 
 
 def digest_after(**parameters: str) -> str:
-    properties = deployed(ColdStarts="snapstart", **parameters)["ActionSettingsDigest"]["Properties"]
+    properties = deployed(**{"ColdStarts": "snapstart", **parameters})["ActionSettingsDigest"]["Properties"]
     return digest(properties)
 
 
@@ -88,7 +88,11 @@ def test_every_change_of_a_setting_publishes_a_new_version_and_only_a_change_doe
         digest_after(LogLevel="DEBUG"),
     ]
     assert len({before, *changed}) == 1 + len(changed)
-    # What is not the function's (the canary's schedule) publishes nothing.
+    # From one option to the other: SnapStart on or off is the function's, so a version too.
+    assert digest_after(ColdStarts="provisioned") != before
+    # What is not the function's (the canary's schedule, the number of provisioned environments,
+    # which is the alias's) publishes nothing.
+    assert digest_after(ProvisionedEnvironments="3") == before
     assert digest_after(CanarySchedule="off") == before
 
 
@@ -99,3 +103,7 @@ def test_sam_alone_would_not_publish_for_a_parameter_only_deploy():
         return version
 
     assert sam_version(ActionSecretB=SECRET_B) == sam_version() == sam_version(FallbackAction="voicemail")
+
+
+def test_the_api_names_a_target_only_once_it_may_invoke_it():
+    assert load_template()["Resources"]["ActionIntegration"]["DependsOn"] == "ActionApiInvokePermission"

@@ -203,7 +203,7 @@ def test_a_snapstart_restore_starts_from_fresh_routes(
     runtime_module.register_after_restore = hooks.append  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", runtime_module)
     handler = load_action_handler()
-    assert hooks == [handler.after_restore]
+    assert hooks == [handler.start]
     query = "caller=0335550123&recipient=0355550000"  # an unknown number: the global default
     before = call(handler, lambda_context, query)["body"]
     boto3.client("dynamodb").put_item(
@@ -212,6 +212,13 @@ def test_a_snapstart_restore_starts_from_fresh_routes(
     )
     assert call(handler, lambda_context, query)["body"] == before  # cached, as the snapshot's would be
 
+    assert handler._startup_metrics == {}  # the first call published what start-up found
     hooks[0]()  # what Lambda runs after restoring the snapshot
+    # What this restore found is counted on its first call, not what the snapshot's init found.
+    assert handler._startup_metrics == {
+        "ConfigurationProblems": 0,
+        "MalformedRouteItems": 0,
+        "RouteLookupErrors": 0,
+    }
 
     assert call(handler, lambda_context, query)["body"] == "voicemail"

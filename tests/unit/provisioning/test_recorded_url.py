@@ -26,10 +26,13 @@ def test_the_secret_is_replaced_by_its_first_characters_and_a_digest():
     )
 
 
-def test_recording_twice_changes_nothing_and_a_trailing_slash_is_the_same_url():
+def test_recording_twice_changes_nothing_and_a_trailing_slash_makes_another_url():
     recorded = recorded_url(URL)
-    assert recorded_url(recorded) == recorded
-    assert recorded_url(URL + "/") == recorded
+    assert recorded is not None and recorded_url(recorded) == recorded
+    with_slash = recorded_url(URL + "/")
+    assert with_slash is not None
+    assert with_slash == recorded + "/" and with_slash != recorded  # the API answers 404 to it
+    assert recorded_url(with_slash) == with_slash and SECRET not in with_slash
 
 
 def test_urls_differing_in_any_character_of_the_secret_are_recorded_differently():

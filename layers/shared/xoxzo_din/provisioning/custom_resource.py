@@ -111,7 +111,7 @@ def _physical_id(event: Mapping[str, Any]) -> str:
 def _digest(event: Mapping[str, Any]) -> tuple[str | None, dict[str, str]]:
     """(refusal, Data) of a Custom::SettingsDigest create or update."""
     properties = event.get("ResourceProperties")
-    if not isinstance(properties, Mapping) or not set(properties) - {"ServiceToken", "ServiceTimeout"}:
+    if not isinstance(properties, Mapping) or not set(properties) - settings_digest.CLOUDFORMATION_KEYS:
         return "a Custom::SettingsDigest needs the settings to digest as its properties", {}
     return None, {"Outcome": "ok", "Digest": settings_digest.digest(properties)}
 

@@ -10,7 +10,8 @@ import hashlib
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-_SHOWN = 4  # characters of the secret kept, as answers and logs show it (results.redact_url)
+# Characters of the secret shown: here, and in answers and logs (results.redact_url).
+SHOWN_SECRET_CHARS = 4
 _RECORDED_SEGMENT = re.compile(r"[^/]{0,4}\*\*\*sha256:[0-9a-f]{16}")
 
 
@@ -22,8 +23,11 @@ def recorded_url(url: str | None) -> str | None:
         parts = urlsplit(url)
     except ValueError:
         return url
-    head, slash, secret = parts.path.rstrip("/").rpartition("/")
+    path = parts.path.rstrip("/")
+    trailing = parts.path[len(path) :]  # kept: a URL with a trailing slash is another URL
+    head, slash, secret = path.rpartition("/")
     if not slash or not secret or _RECORDED_SEGMENT.fullmatch(secret):
         return url
     digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
-    return urlunsplit(parts._replace(path=f"{head}/{secret[:_SHOWN]}***sha256:{digest}"))
+    shown = f"{secret[:SHOWN_SECRET_CHARS]}***sha256:{digest}"
+    return urlunsplit(parts._replace(path=f"{head}/{shown}{trailing}"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xoxzo_din.provisioning.numbers_table import NumberRecord
+from xoxzo_din.provisioning.recorded_url import SHOWN_SECRET_CHARS
 
 
 def redact_url(url: str | None) -> str | None:
@@ -17,7 +18,7 @@ def redact_url(url: str | None) -> str | None:
     head, slash, last = url.rstrip("/").rpartition("/")
     if not slash or len(last) < 12:
         return url
-    return f"{head}/{last[:4]}***"
+    return f"{head}/{last[:SHOWN_SECRET_CHARS]}***"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,11 @@ from typing import Any, Final
 RESOURCE_TYPE: Final = "Custom::SettingsDigest"
 PHYSICAL_RESOURCE_ID: Final = "xoxzo-din-settings-digest"
 # CloudFormation's own keys of a custom resource's properties: not settings.
-_NOT_SETTINGS: Final = frozenset({"ServiceToken", "ServiceTimeout"})
+CLOUDFORMATION_KEYS: Final = frozenset({"ServiceToken", "ServiceTimeout"})
 
 
 def digest(properties: Mapping[str, Any]) -> str:
     """16 hex digits of the SHA-256 of the properties (in a canonical JSON form)."""
-    settings = {name: value for name, value in properties.items() if name not in _NOT_SETTINGS}
+    settings = {name: value for name, value in properties.items() if name not in CLOUDFORMATION_KEYS}
     canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
