@@ -601,12 +601,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     emulator = XoxzoEmulator(host=args.host, port=args.port, sid=args.sid, auth_token=args.auth_token)
+    # SIGTERM stops it cleanly from the moment it says where it listens (a caller may stop it then).
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     with emulator:
         print(f"XOXZO DIN API emulator on {emulator.base_url}", flush=True)
         print(f"  sid={emulator.sid} auth_token={emulator.auth_token}", flush=True)
         print(f"  {len(emulator.available())} numbers available; Ctrl-C to stop", flush=True)
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
         try:
             while not stop.wait(0.5):
                 pass
