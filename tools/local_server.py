@@ -339,6 +339,8 @@ def main(argv: list[str] | None = None) -> None:
                 "ActionUrl": f"{api_url}{ACTION_ROUTE}",
                 "RoutesTableName": tables["ROUTES_TABLE_NAME"],
                 "NumbersTableName": tables["NUMBERS_TABLE_NAME"],
+                "HistoryTableName": tables["HISTORY_TABLE_NAME"],
+                "HistoryRetentionDays": str(load_template()["Parameters"]["HistoryRetentionDays"]["Default"]),
                 "ActionFunctionName": "ActionFunction",
                 "ProvisioningFunctionName": "ProvisioningFunction",
                 "XoxzoCredentialsSecretId": LOCAL_CREDENTIALS_SECRET_ID,

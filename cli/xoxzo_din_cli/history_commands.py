@@ -3,6 +3,7 @@ route-changes function), and putting them back as they were at a moment."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -14,7 +15,7 @@ from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
 from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din_cli import routes_file
-from xoxzo_din_cli.common import EXIT_CONFLICT, console, fail, print_json
+from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_USAGE, console, fail, print_json
 from xoxzo_din_cli.routes_commands import (
     JsonOption,
     _apply,
@@ -98,6 +99,14 @@ def restore_command(
     current = read_routes(table)
     zone = calendar.number_zone(parse_number_routes(current.items_of(called)))
     moment = _moment(at, zone)
+    kept_since = _history_start(stack.outputs.get("HistoryRetentionDays"))
+    if kept_since is not None and moment < kept_since:
+        fail(
+            f"--at {at} is before {kept_since.astimezone(zone):%Y-%m-%dT%H:%M%z}: the history keeps "
+            "changes for HistoryRetentionDays only, so the routes of that moment cannot be rebuilt; "
+            "nothing was written (a routes export or a point-in-time restore of the table goes further)",
+            EXIT_USAGE,
+        )
     changes = route_history.changes_of(stack.table("HistoryTableName"), called)
     wanted = Routes({called: route_history.items_at(current.items_of(called), changes, moment)})
     plan = routes_file.plan(current, wanted, prune=True)
@@ -125,3 +134,12 @@ def restore_command(
         )
     if conflict is not None:
         fail(f"{conflict}: {written} write(s) were done before it; run it again", EXIT_CONFLICT)
+
+
+def _history_start(retention_days: str | None) -> datetime | None:
+    """The oldest moment the history still covers (None: a stack that does not say)."""
+    try:
+        days = int(retention_days or "")
+    except ValueError:
+        return None
+    return datetime.now(UTC) - timedelta(days=days)

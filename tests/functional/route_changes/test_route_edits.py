@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -79,7 +80,14 @@ def world(tables, monkeypatch) -> dict[str, Any]:
         },
     )
     monkeypatch.setattr(common, "local_stack", lambda url: stack)
-    return {"routes": routes, "handler": handler, "sqs": sqs, "queue": queue, "tables": tables}
+    return {
+        "routes": routes,
+        "handler": handler,
+        "sqs": sqs,
+        "queue": queue,
+        "tables": tables,
+        "stack": stack,
+    }
 
 
 def alerts(world: dict[str, Any]) -> list[dict[str, str]]:
@@ -171,6 +179,26 @@ def test_restore_shows_the_inverse_of_the_last_edit_then_applies_it(world, lambd
     assert done.exit_code == 0, done.output
     assert routes.get_item(Key={"number": NUMBER, "rule_id": "010-blocked"})["Item"] == good
     assert "Item" not in routes.get_item(Key={"number": NUMBER, "rule_id": "070-extra"})
+
+
+def test_restore_refuses_a_moment_older_than_the_history_keeps(world, lambda_context):
+    routes = world["routes"]
+    good = routes.get_item(Key={"number": NUMBER, "rule_id": "010-blocked"})["Item"]
+    routes.put_item(Item={**good, "action": "sya"})
+    now = datetime.now(UTC)
+    world["handler"].lambda_handler(
+        {"Records": [stream_record(good, {**good, "action": "sya"}, now, "e1")]}, lambda_context
+    )
+    world["stack"].outputs["HistoryRetentionDays"] = "30"
+    too_old = (now - timedelta(days=31)).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%dT%H:%M")
+    refused = CliRunner().invoke(app, ["routes", "restore", NUMBER, "--at", too_old])
+    assert refused.exit_code == 2
+    assert "HistoryRetentionDays" in refused.output and "nothing was written" in refused.output
+    assert routes.get_item(Key={"number": NUMBER, "rule_id": "010-blocked"})["Item"]["action"] == "sya"
+    recent = (now - timedelta(days=29)).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%dT%H:%M")
+    done = CliRunner().invoke(app, ["routes", "restore", NUMBER, "--at", recent])
+    assert done.exit_code == 0, done.output
+    assert routes.get_item(Key={"number": NUMBER, "rule_id": "010-blocked"})["Item"] == good
 
 
 @pytest.fixture
