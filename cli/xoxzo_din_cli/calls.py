@@ -1,5 +1,9 @@
 """`xoxzo-din calls`: how a number's calls were decided, per day and rule, from the action
-function's logs (the CloudWatch Logs Insights query the template defines; callers stay masked)."""
+function's logs (the CloudWatch Logs Insights query the template defines; callers stay masked).
+
+The template's query counts per UTC day (Insights' `datefloor`); the tool asks it per hour instead
+and adds the hours up into the number's own days (its routes' time zone), so a call at 08:30 in
+Tokyo counts on its Tokyo date."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from xoxzo_din.routes_table.schema import RULE_ID
@@ -22,10 +26,14 @@ class CallsError(Exception):
     """The report cannot be made; the message says why."""
 
 
+_PER_DAY, _PER_HOUR = "datefloor(@timestamp, 1d)", "datefloor(@timestamp, 1h)"
+
+
 @dataclass(frozen=True)
 class Report:
     number: str
-    days: list[str]  # YYYY-MM-DD, oldest first
+    timezone: str  # the days' (the number's routes')
+    days: list[str]  # YYYY-MM-DD in `timezone`, oldest first
     counts: dict[str, dict[str, int]]  # decided_by -> day -> calls
     silent: list[str]  # rules (and the default) of the number that decided no call in the period
 
@@ -41,7 +49,12 @@ def query_for(logs: Any, stack_name: str, number: str) -> str:
     definition = next((d for d in found if d.get("name") == name), None)
     if definition is None:
         raise CallsError(f"no query definition {name}: deploy the current template.yaml")
-    return f'filter recipient = "{number}"\n| ' + str(definition["queryString"])
+    query = str(definition["queryString"])
+    if _PER_DAY not in query:
+        raise CallsError(
+            f"the query definition {name} counts no days ({_PER_DAY}): deploy the current template.yaml"
+        )
+    return f'filter recipient = "{number}"\n| ' + query.replace(_PER_DAY, _PER_HOUR)
 
 
 def run_query(
@@ -74,16 +87,24 @@ def run_query(
     return [{cell["field"]: cell["value"] for cell in row} for row in answer.get("results", [])]
 
 
-def report(number: str, rows: list[dict[str, str]], items: list[dict[str, Any]]) -> Report:
+def local_day(hour: str, zone: tzinfo) -> str:
+    """The date in `zone` of an Insights hour such as "2026-12-01 15:00:00.000" (UTC)."""
+    try:
+        moment = datetime.strptime(hour[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return hour[:10] or "?"
+    return moment.astimezone(zone).date().isoformat()
+
+
+def report(number: str, rows: list[dict[str, str]], items: list[dict[str, Any]], zone: tzinfo) -> Report:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for row in rows:
-        day = row.get("day", "")[:10]
-        counts[row.get("decided_by", "?")][day] = counts[row.get("decided_by", "?")].get(day, 0) + int(
-            float(row.get("calls", "0"))
-        )
+        day, decided_by = local_day(row.get("day", ""), zone), row.get("decided_by", "?")
+        counts[decided_by][day] = counts[decided_by].get(day, 0) + int(float(row.get("calls", "0")))
     parsed = parse_number_routes(items)
     possible = [f"rule:{rule.rule_id}" for rule in parsed.rules]
     if any(item.get(RULE_ID) == "default" for item in items):
         possible.append("number-default")
     days = sorted({day for by_day in counts.values() for day in by_day})
-    return Report(number, days, dict(counts), [name for name in possible if name not in counts])
+    silent = [name for name in possible if name not in counts]
+    return Report(number, str(zone), days, dict(counts), silent)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from xoxzo_din.phone import to_e164
+from xoxzo_din.route_checks import calendar
+from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din_cli import calls
 from xoxzo_din_cli.common import EXIT_STACK, Target, console, fail, print_json
 from xoxzo_din_cli.routes_table import read_routes
@@ -43,8 +45,10 @@ def calls_command(
             "call reports read CloudWatch Logs: choose a deployed stack (--config-env or --stack-name)",
             EXIT_STACK,
         )
+    items = read_routes(stack.table("RoutesTableName")).items_of(called)
+    zone = calendar.number_zone(parse_number_routes(items))  # the days are the number's
     try:
-        last = date.fromisoformat(until) if until else datetime.now(UTC).date()
+        last = date.fromisoformat(until) if until else datetime.now(zone).date()
         first = date.fromisoformat(since) if since else last - timedelta(days=6)
     except ValueError:
         fail("--since and --until are dates such as 2026-12-01", 2)
@@ -55,20 +59,19 @@ def calls_command(
             logs,
             stack.output("ActionLogGroupName"),
             query,
-            start=datetime.combine(first, time(), UTC),
-            end=datetime.combine(last + timedelta(days=1), time(), UTC),
+            start=datetime.combine(first, time(), zone),
+            end=datetime.combine(last + timedelta(days=1), time(), zone),
         )
     except calls.CallsError as error:
         fail(str(error), EXIT_STACK)
-    items = read_routes(stack.table("RoutesTableName")).items_of(called)
-    show(calls.report(called, rows, items), as_json=as_json)
+    show(calls.report(called, rows, items, zone), as_json=as_json)
 
 
 def show(result: calls.Report, *, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    table = Table(title=f"calls to {result.number}: {result.total}")
+    table = Table(title=f"calls to {result.number}: {result.total} (days in {result.timezone})")
     table.add_column("decided by")
     for day in result.days:
         table.add_column(day[5:], justify="right")

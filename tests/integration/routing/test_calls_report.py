@@ -1,5 +1,6 @@
 """`xoxzo-din calls` against log lines the action handler really wrote: the template's query,
-narrowed to the number, counted per day and deciding rule; rules that decided nothing are listed."""
+narrowed to the number and asked per hour, counted per day of the number (Tokyo) and deciding rule;
+rules that decided nothing are listed."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from xoxzo_din_cli.main import app
 from xoxzo_din_cli.stack import Stack
 
 NUMBER = "+81312345678"
-CALLS = [  # (caller, moment): VIP twice, anonymous once, a lunch-break call, one the next day
+CALLS = [  # (caller, moment): VIP twice, anonymous once, a lunch-break call, two the next day
     ("09012345678", datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
     ("09012345678", datetime(2026, 12, 1, 2, 0, tzinfo=UTC)),
     ("", datetime(2026, 12, 1, 2, 30, tzinfo=UTC)),
     ("0312340099", datetime(2026, 12, 1, 3, 15, tzinfo=UTC)),
+    ("0312340099", datetime(2026, 12, 1, 15, 30, tzinfo=UTC)),  # 00:30 on 2 Dec in Tokyo
     ("0312340099", datetime(2026, 12, 2, 1, 0, tzinfo=UTC)),
 ]
 
@@ -43,15 +45,20 @@ class RecordedLogs:
 
     def get_query_results(self, queryId: str) -> dict[str, Any]:  # noqa: N803
         number = self.asked.split('"')[1]
+        hourly = "datefloor(@timestamp, 1h)" in self.asked  # else per (UTC) day
+
+        def floor(timestamp: str) -> str:
+            return f"{timestamp[:10]} {timestamp[11:13] if hourly else '00'}:00:00.000"
+
         counted = Counter(
-            (line["recipient"], line["timestamp"][:10], line["decided_by"])
+            (line["recipient"], floor(line["timestamp"]), line["decided_by"])
             for line in self.lines
             if line.get("message") == "call answered" and line.get("recipient") == number
         )
         rows = [
             [
                 {"field": "recipient", "value": r},
-                {"field": "day", "value": f"{d} 00:00:00.000"},
+                {"field": "day", "value": d},
                 {"field": "decided_by", "value": rule},
                 {"field": "calls", "value": str(n)},
             ]
@@ -92,12 +99,15 @@ def test_the_report_counts_calls_per_day_and_rule_and_names_the_silent_rules(rec
         app, ["calls", "03-1234-5678", "--since", "2026-12-01", "--until", "2026-12-02", "--json"]
     )
     assert result.exit_code == 0, result.output
-    assert logs.asked.startswith(f'filter recipient = "{NUMBER}"\n| ') and query in logs.asked
+    hourly = query.replace("datefloor(@timestamp, 1d)", "datefloor(@timestamp, 1h)")
+    assert hourly != query and logs.asked == f'filter recipient = "{NUMBER}"\n| ' + hourly
     report = json.loads(result.output)
+    assert report["timezone"] == "Asia/Tokyo"
+    # The 15:30 UTC call of 1 Dec is a call of 2 Dec in Tokyo (after hours: the number's default).
     assert report["counts"] == {
         "rule:020-vip": {"2026-12-01": 2},
         "rule:030-anonymous": {"2026-12-01": 1},
-        "number-default": {"2026-12-01": 1},
+        "number-default": {"2026-12-01": 1, "2026-12-02": 1},
         "rule:060-business-hours": {"2026-12-02": 1},
     }
     assert "rule:010-blocked" in report["silent"] and "rule:050-holidays" in report["silent"]
@@ -105,7 +115,7 @@ def test_the_report_counts_calls_per_day_and_rule_and_names_the_silent_rules(rec
         app, ["calls", "03-1234-5678", "--since", "2026-12-01", "--until", "2026-12-02"]
     )
     assert (
-        "calls to +81312345678: 5" in people.output
+        "calls to +81312345678: 6 (days in Asia/Tokyo)" in people.output
         and "decided no call in the period: rule:010-blocked" in people.output
     )
     assert len(sample_routes()) > 5
