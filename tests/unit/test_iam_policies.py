@@ -37,6 +37,13 @@ def kept(table: str, condition: str, parameter: str) -> dict[str, Any]:
     return {"Fn::If": [condition, {"Fn::GetAtt": [table, "Arn"]}, {"Fn::Sub": arn}]}
 
 
+STREAM = {
+    "Fn::If": [
+        "CreateRoutesTable",
+        {"Fn::GetAtt": ["RoutesTable", "StreamArn"]},
+        {"Ref": "ExistingRoutesTableStreamArn"},
+    ]
+}
 NUMBERS = kept("NumbersTable", "CreateNumbersTable", "ExistingNumbersTableName")
 HISTORY = kept("RoutesHistoryTable", "CreateHistoryTable", "ExistingHistoryTableName")
 
@@ -47,18 +54,17 @@ NEEDED: dict[str, list[tuple[set[str], Any]]] = {
         ({"dynamodb:Query"}, ROUTES),
     ],
     "RouteChangesFunctionRole": [
-        # route_changes_handler.py: the edited number's items, the history, the alert.
+        # route_changes_handler.py: the edited number's items, the history, the alert (and the
+        # stream's on-failure destination: the same topic).
         ({"dynamodb:Query"}, ROUTES),
         ({"dynamodb:PutItem", "dynamodb:BatchWriteItem"}, HISTORY),
         (
             {"sns:Publish"},
             {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "ExistingAlarmTopicArn"}]},
         ),
-        # SAM's own, for the stream's on-failure destination (the same topic).
-        (
-            {"sns:publish"},
-            {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "ExistingAlarmTopicArn"}]},
-        ),
+        # Lambda's reading of the stream (the event source mapping): that stream only.
+        ({"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}, STREAM),
+        ({"dynamodb:ListStreams"}, "*"),  # takes no resource
     ],
     "CanaryFunctionRole": [
         # canary_handler.py: each number's routes, the numbers held.
@@ -108,13 +114,13 @@ def granted(role: dict[str, Any]) -> list[tuple[set[str], Any]]:
 @pytest.mark.parametrize("role", sorted(NEEDED))
 def test_each_function_is_granted_exactly_what_its_code_uses(expanded, role):
     properties = expanded[role]["Properties"]
-    # The stream's reader role (SAM adds it for a DynamoDB event source): read the stream only.
-    stream = (
-        ["arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"]
+    # Only the logs' managed policy (the stream reader's own role names it for its partition).
+    basic = (
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}
         if role == "RouteChangesFunctionRole"
-        else []
+        else BASIC_EXECUTION
     )
-    assert properties["ManagedPolicyArns"] == [BASIC_EXECUTION, *stream]
+    assert properties["ManagedPolicyArns"] == [basic]
     needed: list[tuple[set[str], Any]] = NEEDED[role]
 
     def key(grant: tuple[set[str], Any]) -> tuple[list[str], str]:  # sets print in any order

@@ -72,11 +72,8 @@ def test_a_new_stack_creates_its_three_tables_and_uses_them():
     deployed = deployed_template(SECRET)
     assert {"RoutesTable", "NumbersTable", "RoutesHistoryTable"} <= set(deployed["Resources"])
     assert table_variables(deployed)["ActionFunction"] == {"ROUTES_TABLE_NAME": "<RoutesTable.Ref>"}
-    assert dynamodb_grants(deployed) == {
-        "<RoutesTable.Arn>",
-        "<NumbersTable.Arn>",
-        "<RoutesHistoryTable.Arn>",
-    }
+    tables = {"<RoutesTable.Arn>", "<NumbersTable.Arn>", "<RoutesHistoryTable.Arn>"}
+    assert dynamodb_grants(deployed) == tables | {"<RoutesTable.StreamArn>", "*"}  # "*": ListStreams
     stream = deployed["Resources"]["RouteChangesFunctionRouteEdits"]["Properties"]["EventSourceArn"]
     assert stream == "<RoutesTable.StreamArn>"
 
@@ -95,7 +92,7 @@ def test_a_stack_deployed_again_on_the_kept_tables_uses_them_everywhere_and_crea
     assert variables["RouteChangesFunction"] == {
         v: expected[v] for v in ("ROUTES_TABLE_NAME", "HISTORY_TABLE_NAME")
     }
-    assert dynamodb_grants(deployed) == {TABLE_ARN + name for _, _, name in VARIABLES}
+    assert dynamodb_grants(deployed) == {TABLE_ARN + name for _, _, name in VARIABLES} | {STREAM, "*"}
     edits = deployed["Resources"]["RouteChangesFunctionRouteEdits"]["Properties"]
     assert edits["EventSourceArn"] == STREAM  # the kept table's edits are still checked and recorded
     outputs = {name: output["Value"] for name, output in deployed["Outputs"].items()}
