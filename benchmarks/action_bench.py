@@ -17,13 +17,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+from benchmarks.workers import REPOSITORY, run_worker
+
 # Cold starts run what `sam build` produced (layer code compiled at build time, as deployed);
 # `make bench` builds first.
 BUILD = REPOSITORY / ".aws-sam" / "build"
@@ -71,15 +71,9 @@ def _environment(code_paths: tuple[Path, ...]) -> dict[str, str]:
 
 
 def _one_cold_start(kind: str) -> dict[str, float]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.action_bench", "--cold-worker", kind],
-        cwd=REPOSITORY,
-        env=_environment(BUILT_PATHS),
-        capture_output=True,
-        text=True,
-        check=True,
+    sample: dict[str, float] = run_worker(
+        "benchmarks.action_bench", ["--cold-worker", kind], _environment(BUILT_PATHS)
     )
-    sample: dict[str, float] = json.loads(completed.stderr.strip().splitlines()[-1])
     return sample
 
 
@@ -149,17 +143,9 @@ def _warm_worker(calls: int) -> None:
 
 
 def warm_calls(calls: int) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.action_bench", "--warm-worker", str(calls)],
-        cwd=REPOSITORY,
-        # Per-call times do not depend on how the code was loaded: the sources will do.
-        env=_environment((REPOSITORY / "functions/action", REPOSITORY / "layers/shared")),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    result: dict[str, Any] = json.loads(completed.stderr.strip().splitlines()[-1])
+    # Per-call times do not depend on how the code was loaded: the sources will do.
+    sources = _environment((REPOSITORY / "functions/action", REPOSITORY / "layers/shared"))
+    result: dict[str, Any] = run_worker("benchmarks.action_bench", ["--warm-worker", str(calls)], sources)
     return result
 
 

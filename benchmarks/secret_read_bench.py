@@ -16,11 +16,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
-from benchmarks.action_bench import REPOSITORY
+from benchmarks.workers import REPOSITORY, run_worker
 
 VARIANTS = ("ssm", "secretsmanager")
 NAME = "/xoxzo-din/bench/action-secret"
@@ -42,15 +41,7 @@ def _worker(variant: str) -> None:
 
 
 def _one(variant: str, environment: dict[str, str]) -> dict[str, float]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.secret_read_bench", "--worker", variant],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    sample: dict[str, float] = json.loads(completed.stderr.strip().splitlines()[-1])
+    sample: dict[str, float] = run_worker("benchmarks.secret_read_bench", ["--worker", variant], environment)
     return sample
 
 

@@ -1,0 +1,26 @@
+"""How the benchmarks measure in fresh interpreters: a worker is this repository's module run with
+`python -m`, which prints its result as the last line of its stderr, in JSON (its stdout, handler
+logs included, is dropped)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def run_worker(module: str, arguments: list[str], environment: dict[str, str]) -> Any:
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *arguments],
+        cwd=REPOSITORY,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stderr.strip().splitlines()[-1])
