@@ -10,7 +10,9 @@ from tools.mutation.regex_mutations import regex_mutations
 
 
 def mutants(pattern: str) -> list[str]:
-    return [pattern[:start] + replacement + pattern[end:] for start, end, replacement in regex_mutations(pattern)]
+    return [
+        pattern[:start] + replacement + pattern[end:] for start, end, replacement in regex_mutations(pattern)
+    ]
 
 
 @pytest.mark.parametrize(

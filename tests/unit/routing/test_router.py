@@ -272,7 +272,9 @@ def test_rules_under_the_global_number_are_reported_not_read(table, clock):
 
 
 def test_answers_and_cache_entries_are_immutable_or_compact():
-    answer = Answer(line="voicemail", source="fallback", routes="none", recipient=None, anonymous_caller=False)
+    answer = Answer(
+        line="voicemail", source="fallback", routes="none", recipient=None, anonymous_caller=False
+    )
     assert (answer.requests, answer.problems, answer.lookup_error) == (0, (), None)
     with pytest.raises(FrozenInstanceError):
         answer.line = "say"  # type: ignore[misc]
