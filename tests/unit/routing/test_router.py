@@ -1,9 +1,11 @@
+from dataclasses import FrozenInstanceError
 from datetime import UTC, datetime
 
 import pytest
 
 from xoxzo_din.routing.actions import Say
-from xoxzo_din.routing.router import ERROR_RETRY_SECONDS, Router
+from xoxzo_din.routing.router import ERROR_RETRY_SECONDS, MAX_CACHED_NUMBERS, Answer, Router, _Entry
+from xoxzo_din.routing.rules import NumberRoutes
 
 FALLBACK = Say("ja", "fallback")
 AT = datetime(2026, 12, 2, 1, 30, tzinfo=UTC)  # Wednesday 10:30 in Tokyo
@@ -137,6 +139,7 @@ def test_dynamodb_failure_serves_the_last_good_routes(router, table, clock):
     answer = router.answer(NUMBER, None, AT)
     assert answer.line == "transfer +81312340000"
     assert answer.routes == "stale" and "read timeout" in (answer.lookup_error or "")
+    assert answer.requests == 1  # the failed read counts
     # While it fails, DynamoDB is tried again only every few seconds, not on every call.
     for _ in range(3):
         again = router.answer(NUMBER, None, AT)
@@ -207,8 +210,77 @@ def test_the_cache_is_bounded(table, clock):
     router.load_global()
     for number in ("+81300000001", "+81300000002", "+81300000003"):
         router.answer(number, None, AT)
-    router.answer("+81300000001", None, AT)  # evicted first, so read again
+    # The last two stay cached: the bound is the number of entries kept, not one less.
+    assert router.answer("+81300000003", None, AT).routes == "cache"
+    assert router.answer("+81300000002", None, AT).routes == "cache"
+    assert router.answer("+81300000001", None, AT).routes == "dynamodb"  # evicted first, so read again
     assert table.reads.count("+81300000001") == 2
+
+
+def test_the_cache_keeps_4096_numbers_by_default(table, clock):
+    assert MAX_CACHED_NUMBERS == 4096
+    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=3600, clock=clock)
+    router.load_global()
+    numbers = [f"+8130000{index:04d}" for index in range(4097)]
+    for number in numbers[:4096]:
+        router.answer(number, None, AT)
+    assert router.answer(numbers[0], None, AT).routes == "cache"  # all 4096 kept
+    router.answer(numbers[4096], None, AT)  # one more evicts the least recently used: numbers[1]
+    assert router.answer(numbers[1], None, AT).routes == "dynamodb"
+
+
+def test_reads_resume_five_seconds_after_a_failure(table, clock):
+    assert ERROR_RETRY_SECONDS == 5.0
+    table.failure = TimeoutError("read timeout")
+    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    router.load_global()
+    table.failure = None
+    failed_at = clock.now
+    clock.now = failed_at + 4.9
+    assert router.answer(NUMBER, None, AT).requests == 0
+    clock.now = failed_at + 5.0  # exactly five seconds after the failed read
+    # A call that reads nothing else refreshes the global default at once.
+    answer = router.answer("not-a-number", None, AT)
+    assert (answer.requests, answer.source, table.reads) == (1, "global-default", ["*", "*"])
+
+
+def test_the_global_default_is_refreshed_the_moment_it_expires(router, table, clock):
+    clock.now += 10
+    router.answer(NUMBER, None, AT)  # cached until 1040; the global default until 1030
+    clock.now += 20
+    answer = router.answer(NUMBER, None, AT)
+    assert (answer.routes, answer.requests, table.reads) == ("cache", 1, [NUMBER, "*"])
+
+
+def test_a_failed_refresh_of_the_global_default_is_reported(router, table, clock):
+    clock.now += 10
+    router.answer(NUMBER, None, AT)
+    clock.now += 20
+    table.failure = ConnectionError("down")
+    answer = router.answer(NUMBER, None, AT)
+    assert (answer.line, answer.routes, answer.requests) == ("transfer +81312340000", "cache", 1)
+    assert "down" in (answer.lookup_error or "")
+
+
+def test_rules_under_the_global_number_are_reported_not_read(table, clock):
+    table.items.append({"number": "*", "rule_id": "x", "action": "voicemail"})
+    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    problems, error = router.load_global()
+    assert error is None and len(problems) == 1
+    assert "only the item with rule_id 'default'" in problems[0]
+    assert router.answer("not-a-number", None, AT).line == 'say ja "global"'
+
+
+def test_answers_and_cache_entries_are_immutable_or_compact():
+    answer = Answer(
+        line="voicemail", source="fallback", routes="none", recipient=None, anonymous_caller=False
+    )
+    assert (answer.requests, answer.problems, answer.lookup_error) == (0, (), None)
+    with pytest.raises(FrozenInstanceError):
+        answer.line = "say"  # type: ignore[misc]
+    # Up to MAX_CACHED_NUMBERS entries per container: no per-instance dict.
+    assert not hasattr(answer, "__dict__")
+    assert not hasattr(_Entry(NumberRoutes(), 0.0), "__dict__")
 
 
 def test_start_up_reads_the_global_default_with_its_own_reader(table, clock):

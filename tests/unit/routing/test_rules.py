@@ -468,6 +468,7 @@ def test_unmet_condition_names_the_first_condition_that_fails(conditions, at, un
         ("09:30-17:15", 2, 30, False),
         ("22:30-06:15", 22, 29, False),
         ("22:30-06:15", 22, 30, True),
+        ("22:30-06:15", 23, 0, True),
         ("22:30-06:15", 6, 14, True),
         ("22:30-06:15", 6, 15, False),
         ("22:30-06:15", 12, 0, False),
@@ -515,6 +516,12 @@ def test_overnight_range_starts_at_its_first_minute():
     rule = only_rule(days="mon", hours="22:00-06:00")
     assert rule.service_days(jst(2026, 1, 5, 22, 0)) == [date(2026, 1, 5)]
     assert rule.service_days(jst(2026, 1, 5, 21, 59)) == []
+
+
+def test_service_days_count_the_minutes_of_the_day():
+    rule = only_rule(hours="01:00-01:04")
+    assert rule.service_days(jst(2026, 1, 5, 1, 3)) == [date(2026, 1, 5)]
+    assert rule.service_days(jst(2026, 1, 5, 1, 4)) == []
 
 
 def test_every_day_is_the_seven_weekdays():
@@ -572,7 +579,9 @@ def test_rule_values_are_immutable_and_hashable(value):
     ],
 )
 def test_every_enabled_word(word, enabled):
-    assert bool(parse_number_routes([transfer_rule(enabled=word)]).rules) is enabled
+    routes = parse_number_routes([transfer_rule(enabled=word)])
+    assert routes.problems == ()
+    assert bool(routes.rules) is enabled
 
 
 @pytest.mark.parametrize("word", ["2", 2, "maybe"])
@@ -612,57 +621,92 @@ def test_caller_lists_split_on_every_separator():
     assert rule.callers == frozenset({"+81335550001", "+81335550002", "+81335550003", "+81335550004"})
 
 
+NOT_A_RANGE = "is not a range like 09:00-17:00"
+NOT_VALID = "is not a valid time range"
+
+
 @pytest.mark.parametrize(
-    ("hours", "valid"),
+    ("hours", "problem"),
     [
-        ("9:05-17:30", True),
-        ("23:00-24:00", True),
-        ("00:59-01:00", True),
-        ("24:00-01:00", False),
-        ("22:60-23:00", False),
-        ("22:00-23:60", False),
-        ("22:00-24:01", False),
-        ("123:00-13:00", False),
-        (":00-13:00", False),
-        ("10:00-100:00", False),
-        ("10:00-:00", False),
-        ("10:00-10:00", False),
+        ("9:05-17:30", None),
+        ("23:00-24:00", None),
+        ("00:59-01:00", None),
+        ("10:00-10:59", None),
+        ("22:00-2:00", None),
+        ("24:00-01:00", NOT_VALID),
+        ("22:60-23:00", NOT_VALID),
+        ("22:60-23:30", NOT_VALID),
+        ("22:00-23:60", NOT_VALID),
+        ("22:00-24:01", NOT_VALID),
+        ("10:00-10:00", NOT_VALID),
+        ("123:00-13:00", NOT_A_RANGE),
+        (":00-13:00", NOT_A_RANGE),
+        ("10:00-100:00", NOT_A_RANGE),
+        ("10:00-:00", NOT_A_RANGE),
     ],
 )
-def test_hour_ranges_at_their_bounds(hours, valid):
+def test_hour_ranges_at_their_bounds(hours, problem):
     routes = parse_number_routes([transfer_rule(hours=hours)])
-    assert bool(routes.rules) is valid
+    assert bool(routes.rules) is (problem is None)
+    assert routes.problems == ((f"{NUMBER}/r: hours: {hours!r} {problem}",) if problem else ())
 
 
 def test_hour_ranges_are_read_as_minutes():
     assert only_rule(hours="09:05-17:30").hours == (TimeRange(545, 1050),)
 
 
+NOT_A_DATE = "is not YYYY-MM-DD, MM-DD or a range FIRST..LAST"
+
+
 @pytest.mark.parametrize(
-    ("dates", "valid"),
+    ("dates", "problem"),
     [
-        ("2026-1-5", True),
-        ("2026-123-5", False),
-        ("2026-01-123", False),
-        ("2026--05", False),
-        ("1-5", True),
-        ("123-5", False),
-        ("12-123", False),
-        ("02-29", True),
-        ("02-30", False),
-        ("2026-03-01..03-02", False),
+        ("2026-1-5", None),
+        ("2026-123-5", NOT_A_DATE),
+        ("2026-01-123", NOT_A_DATE),
+        ("2026--05", NOT_A_DATE),
+        ("2026-01-", NOT_A_DATE),
+        ("1-5", None),
+        ("123-5", NOT_A_DATE),
+        ("12-123", NOT_A_DATE),
+        ("-5", NOT_A_DATE),
+        ("12-", NOT_A_DATE),
+        ("02-29", None),
+        ("02-30", "is not a real date"),
+        ("2026-03-01..03-02", "mixes a yearly date with a full date"),
     ],
 )
-def test_dates_at_their_bounds(dates, valid):
-    assert bool(parse_number_routes([transfer_rule(dates=dates)]).rules) is valid
+def test_dates_at_their_bounds(dates, problem):
+    routes = parse_number_routes([transfer_rule(dates=dates)])
+    assert bool(routes.rules) is (problem is None)
+    assert routes.problems == ((f"{NUMBER}/r: dates: {dates!r} {problem}",) if problem else ())
 
 
 @pytest.mark.parametrize(
-    ("holidays", "valid"),
-    [("JP", True), ("US-CA", True), ("J", False), ("JPNX", False), ("US-", False), ("US-ABCD", False)],
+    ("holidays", "calendar"),
+    [
+        ("JP", ("JP", None)),
+        ("jpn", ("JPN", None)),
+        ("AU", ("AU", None)),
+        ("ZA", ("ZA", None)),
+        ("US-CA", ("US", "CA")),
+        ("US-AZ", ("US", "AZ")),
+        ("AT-1", ("AT", "1")),
+        ("AT-9", ("AT", "9")),
+        ("AD-02", ("AD", "02")),
+        ("GB-ENG", ("GB", "ENG")),
+    ],
 )
-def test_holiday_codes_at_their_bounds(holidays, valid):
-    assert bool(parse_number_routes([transfer_rule(holidays=holidays)]).rules) is valid
+def test_holiday_codes_of_every_shape(holidays, calendar):
+    assert only_rule(holidays=holidays).holiday_calendar == calendar
+
+
+@pytest.mark.parametrize("holidays", ["J", "JPNX", "US-", "US-ABCD", "U5"])
+def test_holiday_codes_past_their_bounds_are_problems(holidays):
+    routes = parse_number_routes([transfer_rule(holidays=holidays)])
+    assert routes.problems == (
+        f"{NUMBER}/r: holidays must be a country code such as JP (or US-CA), got {holidays!r}",
+    )
 
 
 @pytest.mark.parametrize(
@@ -673,9 +717,27 @@ def test_priorities_at_their_bounds(priority, expected):
     assert only_rule(priority=priority).priority == expected
 
 
-@pytest.mark.parametrize("priority", ["1000000000", 1000000000, Decimal("1e9"), "", "1.5", Decimal("1.5")])
+@pytest.mark.parametrize(
+    "priority",
+    [
+        "1000000000",
+        1000000000,
+        10**10,
+        Decimal("1e9"),
+        Decimal("-1e10"),
+        "",
+        "-",
+        "1.5",
+        Decimal("1.5"),
+        Decimal("1.25"),
+        Decimal("NaN"),
+        Decimal("sNaN"),
+    ],
+)
 def test_priorities_past_their_bounds_are_problems(priority):
-    assert parse_number_routes([transfer_rule(priority=priority)]).problems
+    assert parse_number_routes([transfer_rule(priority=priority)]).problems == (
+        f"{NUMBER}/r: priority must be a whole number (up to 9 digits), got {priority!r}",
+    )
 
 
 def test_a_rule_without_priority_comes_at_1000():
@@ -692,4 +754,63 @@ def test_caller_prefixes_at_their_bounds(prefix, expected):
 
 @pytest.mark.parametrize("prefix", ["+1234567890123456*", "*"])
 def test_caller_prefixes_past_their_bounds_are_problems(prefix):
-    assert parse_number_routes([transfer_rule(callers=prefix)]).problems
+    assert parse_number_routes([transfer_rule(callers=prefix)]).problems == (
+        f"{NUMBER}/r: callers: {prefix!r} is not a number prefix",
+    )
+
+
+@pytest.mark.parametrize(
+    ("attributes", "problem"),
+    [
+        ({"action": 5}, "action must be a string, got int"),
+        ({"action": "transfer", "to": 5}, "to must be a string, got int"),
+        ({"action": "voicemail", "text": 5}, "text must be a string, got int"),
+        ({"action": "voicemail", "url": 5}, "url must be a string, got int"),
+        ({"action": "say", "text": "hi", "language": 5}, "language must be a string, got int"),
+        ({"action": "voicemail", "callers": 5}, "callers must be a string or a list of strings"),
+        ({"action": "voicemail", "days": 5}, "days must be a string or a list of strings"),
+        ({"action": "voicemail", "hours": 5}, "hours must be a string, got int"),
+        ({"action": "voicemail", "dates": 5}, "dates must be a string or a list of strings"),
+        ({"action": "voicemail", "holidays": 5}, "holidays must be a string, got int"),
+        ({"action": "voicemail", "timezone": 5}, "timezone must be a string, got int"),
+        ({"action": "voicemail", "active_from": 5}, "active_from must be a string, got int"),
+        ({"action": "voicemail", "active_until": 5}, "active_until must be a string, got int"),
+        (
+            {"action": "voicemail", "active_from": "2026-12-01T10:00", "active_until": "2026-12-01T10:00"},
+            "active_until is not after active_from: the rule could never apply",
+        ),
+    ],
+)
+def test_each_problem_names_its_attribute(attributes, problem):
+    assert parse_number_routes([item("broken", **attributes)]).problems == (f"{NUMBER}/broken: {problem}",)
+
+
+def test_items_without_a_number_or_a_rule_id_are_named_with_a_question_mark():
+    routes = parse_number_routes(
+        [
+            {"rule_id": "r", "action": "dance"},  # a problem the parser reports
+            {"action": "voicemail"},  # one it does not expect (a rule without its key)
+        ]
+    )
+    assert routes.rules == ()
+    assert routes.problems[0].startswith("?/r: ")
+    assert routes.problems[1] == "?/?: unexpected KeyError: 'rule_id'"
+
+
+def test_the_default_item_is_recognised_by_its_value_not_its_identity():
+    rule_id = "".join(["de", "fault"])  # as read from DynamoDB: a string built at run time
+    routes = parse_number_routes([item(rule_id, action="voicemail")])
+    assert (routes.default, routes.rules, routes.problems) == (Voicemail(), (), ())
+
+
+def test_an_active_period_may_mix_an_absolute_start_with_a_local_end():
+    # Comparing them is left to the call (in the rule's time zone): the item is not refused.
+    rule = only_rule(active_from="2026-12-01T00:00+09:00", active_until="2026-12-31")
+    assert rule.active_from == datetime(2026, 12, 1, tzinfo=JST)
+    assert rule.active_until == datetime(2027, 1, 1)
+
+
+def test_only_the_ten_character_date_form_means_a_whole_day():
+    # "2026-12-05" is a day (until its end); the compact ISO form is read as a moment, midnight.
+    assert only_rule(active_until="2026-12-05").active_until == datetime(2026, 12, 6)
+    assert only_rule(active_until="20261205").active_until == datetime(2026, 12, 5)
