@@ -810,7 +810,10 @@ def test_an_active_period_may_mix_an_absolute_start_with_a_local_end():
     assert rule.active_until == datetime(2027, 1, 1)
 
 
-def test_only_the_ten_character_date_form_means_a_whole_day():
-    # "2026-12-05" is a day (until its end); the compact ISO form is read as a moment, midnight.
-    assert only_rule(active_until="2026-12-05").active_until == datetime(2026, 12, 6)
-    assert only_rule(active_until="20261205").active_until == datetime(2026, 12, 5)
+def test_a_date_in_either_iso_form_means_a_whole_day_and_a_time_a_moment():
+    # A date alone, "2026-12-05" or the compact "20261205", is a day: from its start, until its end.
+    for day in ("2026-12-05", "20261205"):
+        assert only_rule(active_until=day).active_until == datetime(2026, 12, 6)
+        assert only_rule(active_from=day).active_from == datetime(2026, 12, 5)
+    assert only_rule(active_until="2026-12-05T00:00").active_until == datetime(2026, 12, 5)
+    assert only_rule(active_until="20261205T1830").active_until == datetime(2026, 12, 5, 18, 30)

@@ -353,9 +353,10 @@ def _moment(value: Any, attribute: str, *, end_of_day: bool) -> datetime | None:
         return None
     text = _text(value, attribute)
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day + timedelta(days=1) if end_of_day else day, time())
-        return datetime.fromisoformat(text)
+        try:
+            day = date.fromisoformat(text)  # any ISO date form: 2026-12-01, 20261201
+        except ValueError:
+            return datetime.fromisoformat(text)
+        return datetime.combine(day + timedelta(days=1) if end_of_day else day, time())
     except ValueError:
         raise RuleError(f"{attribute} must be a date (2026-12-01) or a date and time, got {text!r}") from None
