@@ -53,7 +53,7 @@ scan: $(SCAN_VENV)/.installed
 	$(SCAN_VENV)/bin/bandit -c pyproject.toml -q -r layers/shared/xoxzo_din functions cli/xoxzo_din_cli
 
 ## Mutation testing of the call path (cosmic-ray), in its own environment; fails under 95% a module
-## or on a surviving mutant not listed in tests/mutation/equivalent.toml. 8 to 11 minutes on 2 cores.
+## or on a surviving mutant not listed in tests/mutation/equivalent.toml. Takes minutes: docs/reference/mutation-testing.md.
 $(MUTATION_VENV)/.installed: requirements-mutation.txt
 	test -x $(MUTATION_VENV)/bin/python || $(PYTHON) -m venv $(MUTATION_VENV)
 	$(MUTATION_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt

@@ -1,6 +1,6 @@
 """How the benchmarks measure in fresh interpreters: a worker is this repository's module run with
 `python -m`, which prints its result as the last line of its stderr, in JSON (its stdout, handler
-logs included, is dropped)."""
+logs included, is dropped; a failing worker's stderr is shown)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def run_worker(module: str, arguments: list[str], environment: dict[str, str]) -
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        check=True,
+        check=False,
     )
+    if completed.returncode != 0:  # its traceback, not just its exit status
+        sys.exit(f"{module} {' '.join(arguments)} failed ({completed.returncode}):\n{completed.stderr}")
     return json.loads(completed.stderr.strip().splitlines()[-1])

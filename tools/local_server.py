@@ -340,12 +340,14 @@ def main(argv: list[str] | None = None) -> None:
                 "RoutesTableName": tables["ROUTES_TABLE_NAME"],
                 "NumbersTableName": tables["NUMBERS_TABLE_NAME"],
                 "HistoryTableName": tables["HISTORY_TABLE_NAME"],
-                "HistoryRetentionDays": str(load_template()["Parameters"]["HistoryRetentionDays"]["Default"]),
                 "ActionFunctionName": "ActionFunction",
                 "ProvisioningFunctionName": "ProvisioningFunction",
                 "XoxzoCredentialsSecretId": LOCAL_CREDENTIALS_SECRET_ID,
             },
-            "Parameters": {"FallbackAction": os.environ.get("FALLBACK_ACTION", "")},
+            "Parameters": {
+                "FallbackAction": os.environ.get("FALLBACK_ACTION", ""),
+                "HistoryRetentionDays": str(load_template()["Parameters"]["HistoryRetentionDays"]["Default"]),
+            },
             # What a deployed stack's GetFunctionConfiguration gives an operator allowed to read it.
             "ActionFunctionEnvironment": {"ACTION_SECRET": arguments.secret, "ACTION_SECRET_PREVIOUS": ""},
         }

@@ -1,9 +1,10 @@
 """`xoxzo-din calls`: how a number's calls were decided, per day and rule, from the action
 function's logs (the CloudWatch Logs Insights query the template defines; callers stay masked).
 
-The template's query counts per UTC day (Insights' `datefloor`); the tool asks it per hour instead
-and adds the hours up into the number's own days (its routes' time zone), so a call at 08:30 in
-Tokyo counts on its Tokyo date."""
+The template's query counts per UTC day (Insights' `datefloor`). The tool counts the number's own
+days (its routes' time zone): it splits the period where the zone's UTC offset changes (daylight
+saving) and asks the query for each part with the timestamps moved by that offset, so that a call
+at 08:30 in Tokyo, or 00:15 in Kolkata, counts on its local date."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as clock_time
 from typing import Any
 
 from xoxzo_din.routes_table.schema import RULE_ID
@@ -26,7 +28,42 @@ class CallsError(Exception):
     """The report cannot be made; the message says why."""
 
 
-_PER_DAY, _PER_HOUR = "datefloor(@timestamp, 1d)", "datefloor(@timestamp, 1h)"
+_PER_DAY = "datefloor(@timestamp, 1d)"
+# What Insights answers at most per query (its default limit): a full page may be a cut one.
+MAX_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A part of the period in which the number's zone keeps one UTC offset."""
+
+    start: datetime
+    end: datetime  # excluded
+    offset: timedelta
+
+
+def segments(zone: tzinfo, first: date, last: date) -> list[Segment]:
+    """From `first`'s local midnight to the one after `last`, cut where the UTC offset changes
+    (looked for hour by hour, then found to the minute)."""
+    start = datetime.combine(first, clock_time(), zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), clock_time(), zone).astimezone(UTC)
+
+    def offset(moment: datetime) -> timedelta:
+        return moment.astimezone(zone).utcoffset() or timedelta()
+
+    parts: list[Segment] = []
+    begin = moment = start
+    while moment < end:
+        step = min(moment + timedelta(hours=1), end)
+        if offset(step - timedelta(microseconds=1)) != offset(begin):
+            change = moment
+            while offset(change) == offset(begin):
+                change += timedelta(minutes=1)
+            parts.append(Segment(begin, change, offset(begin)))
+            begin = change
+        moment = step
+    parts.append(Segment(begin, end, offset(begin)))
+    return parts
 
 
 @dataclass(frozen=True)
@@ -42,8 +79,9 @@ class Report:
         return sum(sum(by_day.values()) for by_day in self.counts.values())
 
 
-def query_for(logs: Any, stack_name: str, number: str) -> str:
-    """The template's query, narrowed to one number (the one place the query is written)."""
+def query_for(logs: Any, stack_name: str, number: str, segment: Segment) -> str:
+    """The template's query (the one place it is written), narrowed to one number and one segment,
+    counting that segment's local days."""
     name = f"{stack_name}/{QUERY_NAME}"
     found = logs.describe_query_definitions(queryDefinitionNamePrefix=name).get("queryDefinitions", [])
     definition = next((d for d in found if d.get("name") == name), None)
@@ -54,7 +92,13 @@ def query_for(logs: Any, stack_name: str, number: str) -> str:
         raise CallsError(
             f"the query definition {name} counts no days ({_PER_DAY}): deploy the current template.yaml"
         )
-    return f'filter recipient = "{number}"\n| ' + query.replace(_PER_DAY, _PER_HOUR)
+    offset = int(segment.offset.total_seconds() * 1000)
+    start, end = (int(moment.timestamp() * 1000) for moment in (segment.start, segment.end))
+    local_day = f"datefloor(fromMillis(toMillis(@timestamp) + {offset}), 1d)"
+    return (
+        f'filter recipient = "{number}" and toMillis(@timestamp) >= {start} and toMillis(@timestamp) < {end}'
+        f"\n| {query.replace(_PER_DAY, local_day)}"
+    )
 
 
 def run_query(
@@ -84,22 +128,23 @@ def run_query(
         waited += POLL_SECONDS
     if answer["status"] != "Complete":
         raise CallsError(f"the query ended {answer['status']}")
-    return [{cell["field"]: cell["value"] for cell in row} for row in answer.get("results", [])]
-
-
-def local_day(hour: str, zone: tzinfo) -> str:
-    """The date in `zone` of an Insights hour such as "2026-12-01 15:00:00.000" (UTC)."""
-    try:
-        moment = datetime.strptime(hour[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    except ValueError:
-        return hour[:10] or "?"
-    return moment.astimezone(zone).date().isoformat()
+    results = answer.get("results", [])
+    if len(results) >= MAX_ROWS:
+        raise CallsError(
+            f"the query answered {len(results)} rows, as many as it gives: choose a shorter period"
+        )
+    return [{cell["field"]: cell["value"] for cell in row} for row in results]
 
 
 def report(number: str, rows: list[dict[str, str]], items: list[dict[str, Any]], zone: tzinfo) -> Report:
+    """`rows`: the segments' rows, whose `day` is already the local day ("2026-12-01 00:00:00.000")."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for row in rows:
-        day, decided_by = local_day(row.get("day", ""), zone), row.get("decided_by", "?")
+        day, decided_by = row.get("day", "")[:10], row.get("decided_by", "?")
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise CallsError(f"the query answered a day {row.get('day')!r}, not a date") from None
         counts[decided_by][day] = counts[decided_by].get(day, 0) + int(float(row.get("calls", "0")))
     parsed = parse_number_routes(items)
     possible = [f"rule:{rule.rule_id}" for rule in parsed.rules]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -45,23 +45,25 @@ def calls_command(
             "call reports read CloudWatch Logs: choose a deployed stack (--config-env or --stack-name)",
             EXIT_STACK,
         )
-    items = read_routes(stack.table("RoutesTableName")).items_of(called)
-    zone = calendar.number_zone(parse_number_routes(items))  # the days are the number's
     try:
-        last = date.fromisoformat(until) if until else datetime.now(zone).date()
-        first = date.fromisoformat(since) if since else last - timedelta(days=6)
+        last_given = date.fromisoformat(until) if until else None
+        first_given = date.fromisoformat(since) if since else None
     except ValueError:
         fail("--since and --until are dates such as 2026-12-01", 2)
+    items = read_routes(stack.table("RoutesTableName")).items_of(called)
+    zone = calendar.number_zone(parse_number_routes(items))  # the days are the number's
+    last = last_given or datetime.now(zone).date()
+    first = first_given or last - timedelta(days=6)
+    if first > last:
+        fail(f"--since {first} is after --until {last}", 2)
     logs = stack.client("logs")
+    rows: list[dict[str, str]] = []
     try:
-        query = calls.query_for(logs, stack.name, called)
-        rows = calls.run_query(
-            logs,
-            stack.output("ActionLogGroupName"),
-            query,
-            start=datetime.combine(first, time(), zone),
-            end=datetime.combine(last + timedelta(days=1), time(), zone),
-        )
+        for segment in calls.segments(zone, first, last):
+            query = calls.query_for(logs, stack.name, called, segment)
+            rows += calls.run_query(
+                logs, stack.output("ActionLogGroupName"), query, start=segment.start, end=segment.end
+            )
     except calls.CallsError as error:
         fail(str(error), EXIT_STACK)
     show(calls.report(called, rows, items, zone), as_json=as_json)

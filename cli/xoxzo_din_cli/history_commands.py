@@ -15,7 +15,7 @@ from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
 from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din_cli import routes_file
-from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_USAGE, console, fail, print_json
+from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_USAGE, console, errors, fail, print_json
 from xoxzo_din_cli.routes_commands import (
     JsonOption,
     _apply,
@@ -99,12 +99,20 @@ def restore_command(
     current = read_routes(table)
     zone = calendar.number_zone(parse_number_routes(current.items_of(called)))
     moment = _moment(at, zone)
-    kept_since = _history_start(stack.outputs.get("HistoryRetentionDays"))
-    if kept_since is not None and moment < kept_since:
+    kept_since = _history_start(stack.parameters.get("HistoryRetentionDays"))
+    if kept_since is None:
+        errors.print(
+            "warning: the stack does not say how long its history is kept (HistoryRetentionDays);"
+            " a moment older than that is rebuilt only in part",
+            style="yellow",
+            highlight=False,
+        )
+    elif moment < kept_since:
+        since = kept_since.astimezone(zone).isoformat(timespec="minutes")
         fail(
-            f"--at {at} is before {kept_since.astimezone(zone):%Y-%m-%dT%H:%M%z}: the history keeps "
-            "changes for HistoryRetentionDays only, so the routes of that moment cannot be rebuilt; "
-            "nothing was written (a routes export or a point-in-time restore of the table goes further)",
+            f"--at {at} is before {since}: the history keeps changes for HistoryRetentionDays only, so"
+            " the routes of that moment cannot be rebuilt; nothing was written (a routes export or a"
+            " point-in-time restore of the table goes further)",
             EXIT_USAGE,
         )
     changes = route_history.changes_of(stack.table("HistoryTableName"), called)

@@ -189,7 +189,7 @@ def test_restore_refuses_a_moment_older_than_the_history_keeps(world, lambda_con
     world["handler"].lambda_handler(
         {"Records": [stream_record(good, {**good, "action": "sya"}, now, "e1")]}, lambda_context
     )
-    world["stack"].outputs["HistoryRetentionDays"] = "30"
+    world["stack"].parameters["HistoryRetentionDays"] = "30"
     too_old = (now - timedelta(days=31)).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%dT%H:%M")
     refused = CliRunner().invoke(app, ["routes", "restore", NUMBER, "--at", too_old])
     assert refused.exit_code == 2

@@ -5,6 +5,7 @@ rules that decided nothing are listed."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -44,17 +45,20 @@ class RecordedLogs:
         return {"queryId": "q"}
 
     def get_query_results(self, queryId: str) -> dict[str, Any]:  # noqa: N803
+        """The asked query's own filters and local day, computed on the recorded lines."""
         number = self.asked.split('"')[1]
-        hourly = "datefloor(@timestamp, 1h)" in self.asked  # else per (UTC) day
-
-        def floor(timestamp: str) -> str:
-            return f"{timestamp[:10]} {timestamp[11:13] if hourly else '00'}:00:00.000"
-
-        counted = Counter(
-            (line["recipient"], floor(line["timestamp"]), line["decided_by"])
-            for line in self.lines
-            if line.get("message") == "call answered" and line.get("recipient") == number
-        )
+        start, end = (int(n) for n in re.findall(r"toMillis\(@timestamp\) [<>]=? (\d+)", self.asked))
+        (offset,) = (int(n) for n in re.findall(r"toMillis\(@timestamp\) \+ (-?\d+)", self.asked))
+        counted: Counter[tuple[str, str, str]] = Counter()
+        for line in self.lines:
+            millis = int(datetime.fromisoformat(line["timestamp"]).timestamp() * 1000)
+            if (
+                line.get("message") == "call answered"
+                and line.get("recipient") == number
+                and start <= millis < end
+            ):
+                day = datetime.fromtimestamp((millis + offset) / 1000, UTC).date()
+                counted[line["recipient"], f"{day} 00:00:00.000", line["decided_by"]] += 1
         rows = [
             [
                 {"field": "recipient", "value": r},
@@ -99,8 +103,17 @@ def test_the_report_counts_calls_per_day_and_rule_and_names_the_silent_rules(rec
         app, ["calls", "03-1234-5678", "--since", "2026-12-01", "--until", "2026-12-02", "--json"]
     )
     assert result.exit_code == 0, result.output
-    hourly = query.replace("datefloor(@timestamp, 1d)", "datefloor(@timestamp, 1h)")
-    assert hourly != query and logs.asked == f'filter recipient = "{NUMBER}"\n| ' + hourly
+    # One segment (Tokyo keeps +09:00): its bounds are the local midnights, its days Tokyo's.
+    start = int(datetime(2026, 11, 30, 15, tzinfo=UTC).timestamp() * 1000)
+    end = int(datetime(2026, 12, 2, 15, tzinfo=UTC).timestamp() * 1000)
+    local_days = query.replace(
+        "datefloor(@timestamp, 1d)", "datefloor(fromMillis(toMillis(@timestamp) + 32400000), 1d)"
+    )
+    assert local_days != query
+    assert logs.asked == (
+        f'filter recipient = "{NUMBER}" and toMillis(@timestamp) >= {start} and toMillis(@timestamp) < {end}'
+        f"\n| {local_days}"
+    )
     report = json.loads(result.output)
     assert report["timezone"] == "Asia/Tokyo"
     # The 15:30 UTC call of 1 Dec is a call of 2 Dec in Tokyo (after hours: the number's default).
