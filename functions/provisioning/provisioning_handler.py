@@ -108,9 +108,7 @@ def dispatch(provisioner: Provisioner, request: Request) -> dict[str, Any]:
         case SubscribeResult() | CancelResult():
             count_outcome(result.outcome)
         case SyncReport():
-            # Rewriting a record that kept the URL's secret (once, after an upgrade) is not drift.
-            repairs = [a for a in result.actions if a.action != "action_url_secret_removed"]
-            metrics.add_metric(name="SyncRepairs", unit=MetricUnit.Count, value=len(repairs))
+            metrics.add_metric(name="SyncRepairs", unit=MetricUnit.Count, value=len(result.repairs()))
             metrics.add_metric(name="SyncErrors", unit=MetricUnit.Count, value=len(result.errors))
             # Numbers on the XOXZO account that point at another server: worth a look, not an error.
             metrics.add_metric(name="ForeignNumbers", unit=MetricUnit.Count, value=len(result.foreign))

@@ -422,6 +422,9 @@ def test_no_write_keeps_the_secret_and_sync_removes_it_from_records_written_befo
 
     secret_removed = [a.din_uid for a in report.actions if a.action == "action_url_secret_removed"]
     assert sorted(secret_removed) == sorted([OSAKA.din_uid, "JPcancelled00001"])
+    # Upkeep, not drift: the SyncRepairs metric (and its alarm) counts repairs() only.
+    assert report.repairs() == [a for a in report.actions if a.action != "action_url_secret_removed"]
+    assert len(report.repairs()) == len(report.actions) - 2
     items = table.scan(ConsistentRead=True)["Items"]
     assert len(items) == 3
     stored = "\n".join(str(item) for item in items)

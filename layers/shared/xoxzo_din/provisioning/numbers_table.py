@@ -13,7 +13,7 @@ read back as float.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -135,14 +135,7 @@ class NumbersStore:
 
     def all(self) -> list[NumberRecord]:
         """Every record (a few hundred numbers at most: a scan is fine)."""
-        records: list[NumberRecord] = []
-        kwargs: dict[str, Any] = {"ConsistentRead": True}
-        while True:
-            page = self._table.scan(**kwargs)
-            records.extend(NumberRecord.from_item(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        records = [NumberRecord.from_item(item) for item in self._scan()]
         return sorted(records, key=lambda record: (record.number or "", record.din_uid))
 
     def active(self) -> list[NumberRecord]:
@@ -264,24 +257,29 @@ class NumbersStore:
         (`recorded_url`); return them as rewritten. A record changed meanwhile is left to its writer
         (every write keeps the recorded form)."""
         rewritten: list[NumberRecord] = []
-        kwargs: dict[str, Any] = {"ConsistentRead": True, "ProjectionExpression": "din_uid, action_url"}
-        while True:
-            page = self._table.scan(**kwargs)
-            for item in page.get("Items", []):
-                stored = item.get("action_url")
-                if not isinstance(stored, str) or recorded_url(stored) == stored:
-                    continue
-                din_uid, values = str(item["din_uid"]), {"action_url": recorded_url(stored)}
-                condition = Attr("action_url").eq(stored)
-                try:
-                    rewritten.append(self._update(din_uid, now, values, condition, "the same URL"))
-                except RecordChangedError:
-                    continue
-            if "LastEvaluatedKey" not in page:
-                return rewritten
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in self._scan(ProjectionExpression="din_uid, action_url"):
+            stored = item.get("action_url")
+            if not isinstance(stored, str) or recorded_url(stored) == stored:
+                continue
+            din_uid, values = str(item["din_uid"]), {"action_url": recorded_url(stored)}
+            condition = Attr("action_url").eq(stored)
+            try:
+                rewritten.append(self._update(din_uid, now, values, condition, "the same URL"))
+            except RecordChangedError:
+                continue
+        return rewritten
 
     # Internals
+
+    def _scan(self, **options: Any) -> Iterator[dict[str, Any]]:
+        """Every item, consistently read, page after page."""
+        options = {"ConsistentRead": True, **options}
+        while True:
+            page = self._table.scan(**options)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            options["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _put(self, record: NumberRecord, condition: ConditionBase, expectation: str) -> None:
         try:

@@ -6,6 +6,7 @@ What each operation answers, and its outcomes: docs/reference/provisioning-opera
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from xoxzo_din.provisioning.numbers_table import NumberRecord
 from xoxzo_din.provisioning.recorded_url import SHOWN_SECRET_CHARS
@@ -139,6 +140,10 @@ class CancelResult:
     record: NumberView | None
 
 
+# A record written by an earlier version, that kept its action URL's secret, rewritten by sync.
+URL_REDACTED_IN_RECORD: Final = "action_url_secret_removed"
+
+
 @dataclass(frozen=True, slots=True)
 class SyncAction:
     din_uid: str
@@ -169,6 +174,10 @@ class SyncReport:
     in_sync: int = 0
     at_xoxzo: int = 0
     recorded: int = 0
+
+    def repairs(self) -> list[SyncAction]:
+        """The actions that repaired drift: a record rewritten without its secret is upkeep."""
+        return [action for action in self.actions if action.action != URL_REDACTED_IN_RECORD]
 
     def entries(self) -> int:
         """How many numbers the report says something about (a number it adds none to is in sync)."""

@@ -13,7 +13,13 @@ from xoxzo_din.provisioning.errors import ConflictError
 from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.provisioning.ownership import adopt_hint, host_of, is_foreign
 from xoxzo_din.provisioning.requests import SyncRequest
-from xoxzo_din.provisioning.results import ForeignNumber, SyncAction, SyncReport, redact_url
+from xoxzo_din.provisioning.results import (
+    URL_REDACTED_IN_RECORD,
+    ForeignNumber,
+    SyncAction,
+    SyncReport,
+    redact_url,
+)
 from xoxzo_din.xoxzo.errors import XoxzoError
 from xoxzo_din.xoxzo.models import Subscription
 
@@ -34,7 +40,7 @@ def sync(ctx: Context, request: SyncRequest) -> SyncReport:
     subscriptions = ctx.subscriptions()
     report = SyncReport(at_xoxzo=len(subscriptions), recorded=len(records))
     report.actions.extend(
-        SyncAction(r.din_uid, r.number, "action_url_secret_removed", "the recorded URL kept its secret")
+        SyncAction(r.din_uid, r.number, URL_REDACTED_IN_RECORD, "the recorded URL kept its secret")
         for r in secrets_removed
     )
     for din_uid in sorted(subscriptions.keys() | records.keys()):
