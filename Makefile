@@ -41,6 +41,7 @@ lint: $(INSTALLED)
 	$(BIN)/pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 --score=n \
 	  layers/shared/xoxzo_din cli/xoxzo_din_cli functions
 	$(BIN)/sam validate --lint
+	$(BIN)/cfn-lint monitoring/template.yaml   # the nested monitoring stack (sam validate reads the root only)
 
 ## Security scanners (checkov on the template, bandit on the code), in their own environment.
 $(SCAN_VENV)/.installed: requirements-scan.txt

@@ -13,14 +13,16 @@ from samtranslator.yaml_helper import yaml_parse
 from tools.template_tables import TEMPLATE_PATH
 
 
-def expand_template(parameter_values: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+def expand_template(
+    parameter_values: dict[str, Any], text: str | None = None, code: str = "s3://bucket/key"
+) -> dict[str, Any]:
     """The expanded template's resources (of template.yaml, or of `text`), with local code paths
-    replaced as `sam package` does."""
+    replaced by `code`, as `sam package` does (a new build of the code: another `code`)."""
     template = yaml_parse(TEMPLATE_PATH.read_text(encoding="utf-8") if text is None else text)
     for resource in template["Resources"].values():
         for key in ("CodeUri", "ContentUri"):
             if key in resource.get("Properties", {}):
-                resource["Properties"][key] = "s3://bucket/key"
+                resource["Properties"][key] = code
     translator = Translator({}, Parser(), boto_session=boto3.Session(region_name="ap-northeast-1"))
     resources: dict[str, Any] = translator.translate(
         sam_template=template, parameter_values=parameter_values
@@ -39,15 +41,19 @@ def deployed_template(
     parameter_values: dict[str, Any],
     account: str = "123456789012",
     stack_id: str = "arn:aws:cloudformation:ap-northeast-1:123456789012:stack/xoxzo-din-dev/0000-4000",
+    text: str | None = None,
+    code: str = "s3://bucket/key",
 ) -> dict[str, Any]:
-    """What a deploy with these parameters creates: the expanded template's resources whose condition
-    holds, and the outputs, every intrinsic resolved (by SAM CLI's own resolver) with the parameters
-    and the template's defaults. What only exists once deployed (a resource's name or ARN) reads
-    "<LogicalId.Attribute>", so a reference to a resource the deploy does not create stands out."""
+    """What a deploy with these parameters creates (of template.yaml, or of `text`, with the code at
+    `code`): the expanded
+    template's resources whose condition holds, and the outputs, every intrinsic resolved (by SAM
+    CLI's own resolver) with the parameters and the template's defaults. What only exists once
+    deployed (a resource's name or ARN) reads "<LogicalId.Attribute>", so a reference to a resource
+    the deploy does not create stands out."""
     from samcli.lib.intrinsic_resolver.intrinsic_property_resolver import IntrinsicResolver  # noqa: PLC0415
     from samcli.lib.intrinsic_resolver.intrinsics_symbol_table import IntrinsicsSymbolTable  # noqa: PLC0415
 
-    template = yaml_parse(TEMPLATE_PATH.read_text(encoding="utf-8"))
+    template = yaml_parse(TEMPLATE_PATH.read_text(encoding="utf-8") if text is None else text)
     values = {
         **{name: p["Default"] for name, p in template["Parameters"].items() if "Default" in p},
         **parameter_values,
@@ -60,9 +66,10 @@ def deployed_template(
     }
     whole = {
         "Parameters": template["Parameters"],
-        "Conditions": template["Conditions"],
-        "Resources": _marked(expand_template(parameter_values)),
-        "Outputs": template["Outputs"],
+        "Conditions": template.get("Conditions", {}),
+        "Mappings": template.get("Mappings", {}),
+        "Resources": _marked(expand_template(parameter_values, text, code)),
+        "Outputs": template.get("Outputs", {}),
     }
     symbols = IntrinsicsSymbolTable(
         template=whole,
@@ -105,3 +112,19 @@ def _without_no_value(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_no_value(item) for item in value if item != _NO_VALUE]
     return value
+
+
+def including_nested(resources: dict[str, Any]) -> dict[str, Any]:
+    """`resources` (deployed_template's) plus the resources of each nested stack whose template is
+    a file of this repository, named "Stack/LogicalId", resolved with the parameters it is given."""
+    found = dict(resources)
+    for name, resource in resources.items():
+        location = resource.get("Properties", {}).get("TemplateURL", "")
+        path = TEMPLATE_PATH.parent / location
+        if resource["Type"] != "AWS::CloudFormation::Stack" or not location or not path.is_file():
+            continue
+        nested = deployed_template(
+            resource["Properties"].get("Parameters", {}), text=path.read_text(encoding="utf-8")
+        )
+        found.update({f"{name}/{inner}": value for inner, value in nested["Resources"].items()})
+    return found

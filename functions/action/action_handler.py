@@ -53,9 +53,7 @@ routes_reader: RoutesReader
 
 
 def start() -> None:
-    """Build the router and read the global default: at start-up and, with SnapStart (ColdStarts
-    snapstart), after each restore, whose snapshot's cached routes and cache times come from another
-    machine and moment."""
+    """Build the router and read the global default, once per container."""
     global router, routes_reader  # the container's, read by every call
     router, routes_reader = build_router(settings)
     problems, error = router.load_global()
@@ -72,13 +70,6 @@ def start() -> None:
 
 
 start()
-
-try:  # the Lambda runtime's SnapStart hooks (absent elsewhere: nothing to restore there)
-    from snapshot_restore_py import register_after_restore  # type: ignore[import-not-found]
-except ImportError:
-    pass
-else:
-    register_after_restore(start)
 
 _METRIC_BY_SOURCE = {
     "number-default": "AnsweredByNumberDefault",

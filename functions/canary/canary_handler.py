@@ -3,7 +3,8 @@ stack holds, compared with what the routes say for that moment. A mismatch, a no
 answer counts in CanaryFailures, whose alarm notifies the topic (docs/reference/metrics.md#alarms).
 Its calls carry canary=1: the action function logs and counts them apart from real calls.
 
-Thin: it reads the numbers and their routes, and hands each probe to xoxzo_din.canary.probe.
+Thin: it reads the numbers and their routes, and hands the probes (xoxzo_din.canary.probe) to
+xoxzo_din.canary.run, which runs them side by side and stops in time to report.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from boto3.dynamodb.conditions import Key
 
 from xoxzo_din.canary.probe import probe
+from xoxzo_din.canary.run import probe_all
 from xoxzo_din.canary.settings import CanarySettings
 from xoxzo_din.provisioning.numbers_table import NumbersStore
 from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER
@@ -60,21 +62,27 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     numbers = sorted(
         {r.number for r in NumbersStore(dynamodb.Table(settings.numbers_table)).active() if r.number}
     )
-    probes = [
-        probe(
+    # Read here, one after the other (a boto3 resource is not shared between threads); only the
+    # calls through the action URL run side by side.
+    items = {number: items_of(number) for number in numbers}
+    probes = probe_all(
+        numbers,
+        lambda number: probe(
             get,
             settings.action_url,
             number,
-            items=items_of(number),
+            items=items[number],
             global_items=global_items,
             fallback=settings.fallback,
             slow_milliseconds=settings.slow_milliseconds,
-        )
-        for number in numbers
-    ]
+        ),
+        lambda: context.get_remaining_time_in_millis() / 1000,
+    )
     failed = [p for p in probes if not p.ok]
     metrics.add_metric(name="CanaryChecks", unit=MetricUnit.Count, value=len(probes))
     metrics.add_metric(name="CanaryFailures", unit=MetricUnit.Count, value=len(failed))
+    # The heartbeat: a run that got this far (its alarm fires when none does).
+    metrics.add_metric(name="CanaryRuns", unit=MetricUnit.Count, value=1)
     for failure in failed:
         logger.error("canary call failed", extra={"number": failure.number, "reason": failure.reason})
     return {"checked": len(probes), "failed": [asdict(p) for p in failed]}

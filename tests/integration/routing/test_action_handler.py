@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
-from collections.abc import Callable
 from pathlib import Path
 
 import boto3
@@ -190,35 +187,3 @@ def test_what_start_up_found_is_counted_in_the_first_invocations_metrics(
     assert emitted[0]["MalformedRouteItems"] in (1, [1])  # the global default's text is a number
     assert "ConfigurationProblems" not in emitted[1]
     assert "MalformedRouteItems" not in emitted[1]
-
-
-def test_a_snapstart_restore_starts_from_fresh_routes(
-    seeded_routes, load_action_handler, lambda_context, monkeypatch
-):
-    """ColdStarts snapstart: the runtime's after-restore hook (snapshot_restore_py, only on Lambda)
-    is registered, and a restored environment reads the routes again instead of trusting the
-    snapshot's cache, whose times are another machine's."""
-    hooks: list[Callable[[], None]] = []
-    runtime_module = types.ModuleType("snapshot_restore_py")
-    runtime_module.register_after_restore = hooks.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "snapshot_restore_py", runtime_module)
-    handler = load_action_handler()
-    assert hooks == [handler.start]
-    query = "caller=0335550123&recipient=0355550000"  # an unknown number: the global default
-    before = call(handler, lambda_context, query)["body"]
-    boto3.client("dynamodb").put_item(
-        TableName=seeded_routes,
-        Item={"number": {"S": "*"}, "rule_id": {"S": "default"}, "action": {"S": "voicemail"}},
-    )
-    assert call(handler, lambda_context, query)["body"] == before  # cached, as the snapshot's would be
-
-    assert handler._startup_metrics == {}  # the first call published what start-up found
-    hooks[0]()  # what Lambda runs after restoring the snapshot
-    # What this restore found is counted on its first call, not what the snapshot's init found.
-    assert handler._startup_metrics == {
-        "ConfigurationProblems": 0,
-        "MalformedRouteItems": 0,
-        "RouteLookupErrors": 0,
-    }
-
-    assert call(handler, lambda_context, query)["body"] == "voicemail"

@@ -1,8 +1,7 @@
 """Custom::ActionUrlSync: on stack create and update, every `active` number is pointed at the
-resource's `ActionUrl`; on delete, nothing. Custom::SettingsDigest (`settings_digest`) answers a
-digest of its properties, and FAILED if it has none. Why, and its rules (it never blocks a deploy; only a
-template error, an unknown RequestType or another stack's request answers FAILED; it always answers
-the ResponseURL): docs/explanation/deploy-time-repointing.md.
+resource's `ActionUrl`; on delete, nothing, answered before anything is built or read. Why, and its
+rules (it never blocks a deploy; only a template error, an unknown RequestType or another stack's
+request answers FAILED; it always answers the ResponseURL): docs/explanation/deploy-time-repointing.md.
 
 A request whose StackId is not the function's own (`own_stack_id`) is refused without touching any
 number; without `own_stack_id` (local runs, tests) any StackId is accepted. Observability (logs,
@@ -19,7 +18,6 @@ from typing import Any, Final
 
 import requests
 
-from xoxzo_din.provisioning import settings_digest
 from xoxzo_din.provisioning.errors import error_answer
 from xoxzo_din.provisioning.provisioner import Provisioner
 from xoxzo_din.provisioning.requests import SetActionUrlRequest, check_action_url
@@ -78,8 +76,6 @@ def serve(
             refused = f"unknown RequestType {_shown(request_type)}"
         elif (foreign := _foreign_stack(event.get("StackId"), own_stack_id)) is not None:
             refused = foreign
-        elif event.get("ResourceType") == settings_digest.RESOURCE_TYPE:
-            refused, data = _digest(event)
         else:
             refused, data, not_repointed = _repoint(event, build_provisioner)
     except Exception as error:  # every failure still gets an answer; the handler logs it
@@ -91,7 +87,7 @@ def serve(
     body = {
         "Status": status,
         "Reason": refused or f"See CloudWatch log stream {log_stream_name}",
-        "PhysicalResourceId": event.get("PhysicalResourceId") or _physical_id(event),
+        "PhysicalResourceId": event.get("PhysicalResourceId") or PHYSICAL_RESOURCE_ID,
         "StackId": event.get("StackId"),
         "RequestId": event.get("RequestId"),
         "LogicalResourceId": event.get("LogicalResourceId"),
@@ -100,20 +96,6 @@ def serve(
     }
     delivered = (send or send_response)(str(event.get("ResponseURL")), body)
     return CustomResourceResult(body, not_repointed, refused, exception, delivered)
-
-
-def _physical_id(event: Mapping[str, Any]) -> str:
-    if event.get("ResourceType") == settings_digest.RESOURCE_TYPE:
-        return settings_digest.PHYSICAL_RESOURCE_ID
-    return PHYSICAL_RESOURCE_ID
-
-
-def _digest(event: Mapping[str, Any]) -> tuple[str | None, dict[str, str]]:
-    """(refusal, Data) of a Custom::SettingsDigest create or update."""
-    properties = event.get("ResourceProperties")
-    if not isinstance(properties, Mapping) or not set(properties) - settings_digest.CLOUDFORMATION_KEYS:
-        return "a Custom::SettingsDigest needs the settings to digest as its properties", {}
-    return None, {"Outcome": "ok", "Digest": settings_digest.digest(properties)}
 
 
 def _foreign_stack(stack_id: object, own_stack_id: str | None) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 from tools.sam_expansion import deployed_template, expand_template
 from tools.template_tables import load_template
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 SECRET = {
     "Fn::If": [

@@ -14,7 +14,7 @@ from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
 from tools.template_tables import load_template
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SECRET = "Zq3" * 11  # what `secrets.token_urlsafe(32)` gives: 43 URL-safe characters
 # The answers the runbook gives for the NoEcho parameters (the others: Enter, the default).
 TYPED = {"ActionSecretA": SECRET, "ActionSecretB": "none"}
@@ -56,3 +56,20 @@ def test_the_runbooks_answers_are_valid_parameter_values(monkeypatch: pytest.Mon
     # Every parameter guided asks about has its answer in the runbook (several may share a row).
     rows = [line for line in runbook.splitlines() if line.startswith("| Parameter ")]
     assert all(any(name in row for row in rows) for name in parameters), "a parameter without its answer"
+
+
+def test_a_later_plain_sam_deploy_keeps_every_value_it_is_not_given():
+    """docs/how-to/deploy-runbook.md: after the first deploy, `sam deploy` (no --guided), or with
+    --parameter-overrides for the one value to change. SAM CLI asks CloudFormation to keep the
+    previous value of every parameter not given (the NoEcho secrets and the kept tables
+    included), and drops a saved override the template no longer declares (CanarySchedule)."""
+    from samcli.commands.deploy.deploy_context import DeployContext  # noqa: PLC0415
+
+    template = load_template()
+    given = {"LogLevel": "DEBUG", "CanarySchedule": "off"}
+    values = {value["ParameterKey"]: value for value in DeployContext.merge_parameters(template, given)}
+    assert set(values) == set(template["Parameters"])  # CanarySchedule is not passed on
+    assert values["LogLevel"] == {"ParameterKey": "LogLevel", "ParameterValue": "DEBUG"}
+    kept = ("ActionSecretA", "ActionSecretB", "ExistingRoutesTableStreamArn", "ExistingNumbersTableName")
+    for name in kept:
+        assert values[name] == {"ParameterKey": name, "UsePreviousValue": True}

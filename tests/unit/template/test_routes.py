@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tools.template_tables import load_template
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 TEMPLATE = load_template()
 RESOURCES = TEMPLATE["Resources"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-CONFIG = tomllib.loads((Path(__file__).resolve().parents[2] / "samconfig.toml").read_text(encoding="utf-8"))
+CONFIG = tomllib.loads((Path(__file__).resolve().parents[3] / "samconfig.toml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("environment", ["default", "dev", "prod"])
@@ -14,7 +14,8 @@ def test_every_environment_says_where_how_and_what_to_delete(environment):
     settings = CONFIG[environment]
     assert settings["global"]["parameters"]["stack_name"] and settings["global"]["parameters"]["region"]
     deploy = settings["deploy"]["parameters"]
-    assert deploy["capabilities"] == "CAPABILITY_IAM"
+    # The monitoring alarms are a nested application: CloudFormation wants AUTO_EXPAND for it.
+    assert deploy["capabilities"] == "CAPABILITY_IAM CAPABILITY_AUTO_EXPAND"
     assert deploy["fail_on_empty_changeset"] is False  # a deploy with nothing to change is not an error
     assert deploy["resolve_s3"] is True
     assert "delete" in settings and settings["build"]["parameters"]["cached"] is True
