@@ -1,7 +1,7 @@
 """The CloudFormation rules a deploy of this stack relies on, as a small model over two deployed
 templates (tools.sam_expansion.deployed_template): what an update creates, replaces, updates and
 deletes, and the rules that fail a deploy. Used by the template tests; each rule cites its source
-in docs/explanation/deploy-rules.md."""
+in docs/reference/deploy-rules.md."""
 
 from __future__ import annotations
 

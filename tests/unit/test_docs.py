@@ -44,6 +44,7 @@ EXPECTED_PAGES = frozenset(
         "docs/reference/operator-tool.md",
         "docs/reference/security-scans.md",
         "docs/reference/mutation-testing.md",
+        "docs/reference/deploy-rules.md",
         "docs/explanation/call-routing.md",
         "docs/explanation/write-order-and-sync.md",
         "docs/explanation/deploy-time-repointing.md",
@@ -362,3 +363,42 @@ def test_no_file_names_a_path_of_somebodys_machine() -> None:
 
     assert scanned > len(EXPECTED_PAGES)  # it did look at the repository
     assert found == {}
+
+
+def test_every_alarm_is_documented_once() -> None:
+    page = (DOCS / "reference" / "metrics.md").read_text(encoding="utf-8")
+    documented = first_column(section(page, "## Alarms"))
+    monitoring = load_template(ROOT / "monitoring" / "template.yaml")["Resources"]
+    alarms = {name for name, r in monitoring.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+
+    assert len(documented) == len(set(documented)), "an alarm listed twice"
+    assert set(documented) == alarms
+
+
+# A docs page named in a template or in code: "docs/<folder>/<page>.md", maybe with "#anchor".
+_CITED_PAGE = re.compile(r"\bdocs/(?:[\w-]+/)*[\w-]+\.md(?:#[\w-]+)?")
+
+
+def cited_pages() -> dict[str, set[str]]:
+    """Each docs page (with its anchor) cited by the templates and the code, and where."""
+    sources = [ROOT / "template.yaml", ROOT / "monitoring" / "template.yaml", ROOT / "Makefile"]
+    for folder in ("layers", "functions", "cli", "tools", "benchmarks", "tests"):
+        sources += sorted((ROOT / folder).rglob("*.py"))
+    cited: dict[str, set[str]] = {}
+    for source in sources:
+        for page in _CITED_PAGE.findall(source.read_text(encoding="utf-8")):
+            cited.setdefault(page, set()).add(relative(source))
+    return cited
+
+
+def test_every_docs_page_cited_by_a_template_or_the_code_exists() -> None:
+    cited = cited_pages()
+    assert "docs/reference/route-items.md" in cited  # the scan found citations
+    missing = {}
+    for target, sources in cited.items():
+        path, _, anchor = target.partition("#")
+        if not (ROOT / path).is_file():
+            missing[target] = sorted(sources)
+        elif anchor and anchor not in anchors((ROOT / path).read_text(encoding="utf-8")):
+            missing[target] = sorted(sources)
+    assert missing == {}

@@ -1,6 +1,7 @@
 """What a deploy (and a failed one, a rotation or a redeploy) relies on in template.yaml."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,13 @@ def test_cloudformation_never_waits_an_hour_for_the_custom_resource():
 
 def test_the_layer_is_named_after_its_stack():
     assert RESOURCES["SharedLayer"]["Properties"]["LayerName"] == "${AWS::StackName}-shared"
+
+
+def test_the_templates_stay_small_enough_to_read_and_to_send():
+    """The root template reads top to bottom (at most 800 lines); every template file stays well
+    under CloudFormation's 51,200-byte limit for a template sent inline."""
+    root = Path(__file__).resolve().parents[3]
+    templates = [root / "template.yaml", root / "monitoring" / "template.yaml"]
+    assert len(templates[0].read_text(encoding="utf-8").splitlines()) <= 800
+    for template in templates:
+        assert template.stat().st_size < 40_000, template.name

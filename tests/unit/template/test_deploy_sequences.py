@@ -2,7 +2,7 @@
 by the SAM translator and resolved by SAM CLI's resolver for each set of deploy-shaping parameters,
 and each sequence (first create, code-only and layer-only changes, every setting and rotation step,
 every switch, the upgrade from the previous release) planned by tools.cloudformation_rules, which
-encodes the rules that fail a deploy (docs/explanation/deploy-rules.md). All offline."""
+encodes the rules that fail a deploy (docs/reference/deploy-rules.md). All offline."""
 
 from __future__ import annotations
 

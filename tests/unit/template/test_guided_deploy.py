@@ -1,4 +1,4 @@
-"""`sam deploy --guided` with the runbook's answers (docs/how-to/deploy-runbook.md), through the SAM
+"""`sam deploy --guided` with the first deploy's answers (docs/how-to/deploy.md), through the SAM
 CLI's own prompting code, offline: no question aborts it, and every answer is a valid value."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tools.template_tables import load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "Zq3" * 11  # what `secrets.token_urlsafe(32)` gives: 43 URL-safe characters
-# The answers the runbook gives for the NoEcho parameters (the others: Enter, the default).
+# The answers deploy.md gives for the NoEcho parameters (the others: Enter, the default).
 TYPED = {"ActionSecretA": SECRET, "ActionSecretB": "none"}
 
 
@@ -27,7 +27,7 @@ def test_guided_asks_no_authentication_question():
     assert auth_per_resource(stacks) == []
 
 
-def test_the_runbooks_answers_are_valid_parameter_values(monkeypatch: pytest.MonkeyPatch):
+def test_the_first_deploys_answers_are_valid_parameter_values(monkeypatch: pytest.MonkeyPatch):
     parameters = load_template()["Parameters"]
     asked: list[str] = []
 
@@ -51,10 +51,10 @@ def test_the_runbooks_answers_are_valid_parameter_values(monkeypatch: pytest.Mon
             assert str(value) in [str(v) for v in spec["AllowedValues"]], (name, value)
         if "MinLength" in spec:
             assert len(str(value)) >= spec["MinLength"], name
-    runbook = (ROOT / "docs" / "how-to" / "deploy-runbook.md").read_text(encoding="utf-8")
-    assert "| Parameter ActionSecretB | `none`" in runbook
-    # Every parameter guided asks about has its answer in the runbook (several may share a row).
-    rows = [line for line in runbook.splitlines() if line.startswith("| Parameter ")]
+    page = (ROOT / "docs" / "how-to" / "deploy.md").read_text(encoding="utf-8")
+    assert "| Parameter ActionSecretB | `none`" in page
+    # Every parameter guided asks about has its answer on the page (several may share a row).
+    rows = [line for line in page.splitlines() if line.startswith("| Parameter ")]
     assert all(any(name in row for row in rows) for name in parameters), "a parameter without its answer"
 
 
