@@ -397,8 +397,7 @@ def test_every_docs_page_cited_by_a_template_or_the_code_exists() -> None:
     missing = {}
     for target, sources in cited.items():
         path, _, anchor = target.partition("#")
-        if not (ROOT / path).is_file():
-            missing[target] = sorted(sources)
-        elif anchor and anchor not in anchors((ROOT / path).read_text(encoding="utf-8")):
+        exists = (ROOT / path).is_file()
+        if not exists or (anchor and anchor not in anchors((ROOT / path).read_text(encoding="utf-8"))):
             missing[target] = sorted(sources)
     assert missing == {}
