@@ -90,7 +90,7 @@ cloudformation_responses = CloudFormationResponses()
 
 
 def is_custom_resource_event(event: object) -> bool:
-    """What the provisioning handler serves as Custom::ActionUrlSync (provisioning/custom_resource.py)."""
+    """What the provisioning handler serves as Custom::ActionUrlSync (xoxzo_din/deploy/action_url_sync.py)."""
     return isinstance(event, dict) and "RequestType" in event and "ResponseURL" in event
 
 

@@ -9,7 +9,8 @@ the logs and metrics of what happened):
 
 The layer's xoxzo_din.provisioning package holds the rest: `requests` (the one validator),
 `provisioner` (one module per operation behind it), `runtime` (settings, credentials, time budgets),
-`custom_resource` and `errors` (error kinds and answers). The operations and their answers:
+and `errors` (error kinds and answers); the deploy-time custom resource is
+xoxzo_din.deploy.action_url_sync. The operations and their answers:
 docs/reference/provisioning-operations.md.
 
 Credentials never appear in answers or logs; action URLs are shown with their secret redacted.
@@ -25,7 +26,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from xoxzo_din.provisioning import custom_resource, runtime
+from xoxzo_din.deploy import action_url_sync
+from xoxzo_din.provisioning import runtime
 from xoxzo_din.provisioning.errors import (
     CancelledIncompletelyError,
     InvalidRequestError,
@@ -54,7 +56,7 @@ OUTCOME_METRICS: Final = {
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if custom_resource.is_custom_resource_event(event):
+    if action_url_sync.is_custom_resource_event(event):
         return handle_custom_resource(event, context)
     return handle_operation(event, context)
 
@@ -126,15 +128,15 @@ def count_outcome(outcome: str) -> None:
 
 
 def handle_custom_resource(event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """See xoxzo_din.provisioning.custom_resource: SUCCESS even when XOXZO fails, FAILED for a
+    """See xoxzo_din.deploy.action_url_sync: SUCCESS even when XOXZO fails, FAILED for a
     template error or another stack's request, and always an answer to CloudFormation."""
     logger.append_keys(custom_resource=event.get("RequestType"), stack_id=event.get("StackId"))
     metrics.add_metric(name="CustomResourceRequests", unit=MetricUnit.Count, value=1)
     settings = runtime.CUSTOM_RESOURCE_CLIENT
     budget = runtime.time_budget(
-        context.get_remaining_time_in_millis, settings, custom_resource.RESPONSE_RESERVE_SECONDS
+        context.get_remaining_time_in_millis, settings, action_url_sync.RESPONSE_RESERVE_SECONDS
     )
-    result = custom_resource.serve(
+    result = action_url_sync.serve(
         event,
         build_provisioner=lambda: runtime.build_provisioner(settings, budget),
         own_stack_id=runtime.own_stack_id(),
