@@ -26,5 +26,6 @@ def test_production_changes_are_confirmed():
 
 
 def test_default_is_the_dev_stack():
-    for command in ("global", "build", "deploy", "delete"):
-        assert CONFIG["default"][command] == CONFIG["dev"][command], command
+    """The same stack in the same region. (Only that: `sam deploy --guided --config-env dev` saves
+    its answers into the dev environment, and a clone that deployed must still pass its tests.)"""
+    assert CONFIG["default"]["global"] == CONFIG["dev"]["global"]
