@@ -14,15 +14,21 @@ from tools.template_tables import TEMPLATE_PATH
 
 
 def expand_template(
-    parameter_values: dict[str, Any], text: str | None = None, code: str = "s3://bucket/key"
+    parameter_values: dict[str, Any],
+    text: str | None = None,
+    code: str = "s3://bucket/code",
+    layer: str = "s3://bucket/layer",
 ) -> dict[str, Any]:
-    """The expanded template's resources (of template.yaml, or of `text`), with local code paths
-    replaced by `code`, as `sam package` does (a new build of the code: another `code`)."""
+    """The expanded template's resources (of template.yaml, or of `text`), with the functions' local
+    code paths replaced by `code` and the layer's by `layer`, as `sam package` does (a new build of
+    the functions' code, or of the layer: another `code` or `layer`)."""
     template = yaml_parse(TEMPLATE_PATH.read_text(encoding="utf-8") if text is None else text)
     for resource in template["Resources"].values():
-        for key in ("CodeUri", "ContentUri"):
-            if key in resource.get("Properties", {}):
-                resource["Properties"][key] = code
+        properties = resource.get("Properties", {})
+        if "CodeUri" in properties:
+            properties["CodeUri"] = code
+        if "ContentUri" in properties:
+            properties["ContentUri"] = layer
     translator = Translator({}, Parser(), boto_session=boto3.Session(region_name="ap-northeast-1"))
     resources: dict[str, Any] = translator.translate(
         sam_template=template, parameter_values=parameter_values
@@ -39,17 +45,18 @@ class _Placeholders(dict[str, Any]):
 
 def deployed_template(
     parameter_values: dict[str, Any],
+    *,
     account: str = "123456789012",
     stack_id: str = "arn:aws:cloudformation:ap-northeast-1:123456789012:stack/xoxzo-din-dev/0000-4000",
     text: str | None = None,
-    code: str = "s3://bucket/key",
+    code: str = "s3://bucket/code",
+    layer: str = "s3://bucket/layer",
 ) -> dict[str, Any]:
-    """What a deploy with these parameters creates (of template.yaml, or of `text`, with the code at
-    `code`): the expanded
-    template's resources whose condition holds, and the outputs, every intrinsic resolved (by SAM
-    CLI's own resolver) with the parameters and the template's defaults. What only exists once
-    deployed (a resource's name or ARN) reads "<LogicalId.Attribute>", so a reference to a resource
-    the deploy does not create stands out."""
+    """What a deploy with these parameters creates (of template.yaml, or of `text`, with the code
+    and layer of expand_template): the expanded template's resources whose condition holds, and the
+    outputs, every intrinsic resolved (by SAM CLI's own resolver) with the parameters and the
+    template's defaults. What only exists once deployed (a resource's name or ARN) reads
+    "<LogicalId.Attribute>", so a reference to a resource the deploy does not create stands out."""
     from samcli.lib.intrinsic_resolver.intrinsic_property_resolver import IntrinsicResolver  # noqa: PLC0415
     from samcli.lib.intrinsic_resolver.intrinsics_symbol_table import IntrinsicsSymbolTable  # noqa: PLC0415
 
@@ -68,7 +75,7 @@ def deployed_template(
         "Parameters": template["Parameters"],
         "Conditions": template.get("Conditions", {}),
         "Mappings": template.get("Mappings", {}),
-        "Resources": _marked(expand_template(parameter_values, text, code)),
+        "Resources": _marked(expand_template(parameter_values, text, code, layer)),
         "Outputs": template.get("Outputs", {}),
     }
     symbols = IntrinsicsSymbolTable(

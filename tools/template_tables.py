@@ -74,7 +74,7 @@ def function_ids() -> list[str]:
 def table_environment() -> dict[str, str]:
     """{table logical id: the environment variable that gives the functions its name}, as the
     template sets them: `!Ref RoutesTable`, or `!If [CreateRoutesTable, !Ref RoutesTable, <a table
-    kept from a deleted stack>]` (tests/unit/test_template_redeploy.py)."""
+    kept from a deleted stack>]` (tests/unit/template/test_redeploy.py)."""
     resources = load_template()["Resources"]
 
     def table(value: Any) -> str | None:

@@ -18,7 +18,7 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from boto3.dynamodb.conditions import Key
+from botocore.config import Config
 
 from xoxzo_din.canary.probe import probe
 from xoxzo_din.canary.run import probe_all
@@ -27,11 +27,27 @@ from xoxzo_din.provisioning.numbers_table import NumbersStore
 from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER
 
 TIMEOUT_SECONDS = 5.0
+# A stalled DynamoDB request costs seconds, not the SDK's default minute: the run keeps its time.
+DYNAMODB_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2, "mode": "standard"})
 
 logger = Logger()
 metrics = Metrics()
 settings = CanarySettings.from_environment()
-dynamodb = boto3.resource("dynamodb")
+dynamodb = boto3.resource("dynamodb", config=DYNAMODB_CONFIG)
+
+
+def items_of(number: str) -> list[dict[str, Any]]:
+    """Every route item of `number`, page after page. Through the resource's client, which (unlike
+    the resource) may serve the probes' threads at once, and which still turns values to and from
+    DynamoDB's form as the resource does."""
+    pages = dynamodb.meta.client.get_paginator("query").paginate(
+        TableName=settings.routes_table,
+        KeyConditionExpression="#number = :number",
+        ExpressionAttributeNames={"#number": NUMBER},
+        ExpressionAttributeValues={":number": number},
+        ConsistentRead=True,
+    )
+    return [item for page in pages for item in page.get("Items", [])]
 
 
 def get(url: str) -> tuple[int | None, str, str]:
@@ -51,27 +67,18 @@ def get(url: str) -> tuple[int | None, str, str]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    routes = dynamodb.Table(settings.routes_table)
-
-    def items_of(number: str) -> list[dict[str, Any]]:
-        return routes.query(KeyConditionExpression=Key(NUMBER).eq(number), ConsistentRead=True).get(
-            "Items", []
-        )
-
     global_items = items_of(GLOBAL_NUMBER)
     numbers = sorted(
         {r.number for r in NumbersStore(dynamodb.Table(settings.numbers_table)).active() if r.number}
     )
-    # Read here, one after the other (a boto3 resource is not shared between threads); only the
-    # calls through the action URL run side by side.
-    items = {number: items_of(number) for number in numbers}
+    # Each number's routes are read in its own probe, inside the run's time.
     probes = probe_all(
         numbers,
         lambda number: probe(
             get,
             settings.action_url,
             number,
-            items=items[number],
+            items=items_of(number),
             global_items=global_items,
             fallback=settings.fallback,
             slow_milliseconds=settings.slow_milliseconds,

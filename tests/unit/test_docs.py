@@ -375,20 +375,38 @@ def test_every_alarm_is_documented_once() -> None:
     assert set(documented) == alarms
 
 
-# A docs page named in a template or in code: "docs/<folder>/<page>.md", maybe with "#anchor".
+# A docs page named in a template or in code: "docs/<folder>/<page>.md", maybe with "#anchor";
+# a test module: "tests/<folder>/<module>.py".
 _CITED_PAGE = re.compile(r"\bdocs/(?:[\w-]+/)*[\w-]+\.md(?:#[\w-]+)?")
+_CITED_TEST = re.compile(r"\btests/(?:\w+/)*\w+\.py\b")
+
+
+def code_sources() -> list[Path]:
+    """The templates, the Makefile and every Python file we wrote (a kept old template aside)."""
+    sources = [ROOT / "template.yaml", ROOT / "monitoring" / "template.yaml", ROOT / "Makefile"]
+    for folder in ("layers", "functions", "cli", "tools", "benchmarks", "tests"):
+        sources += sorted(path for path in (ROOT / folder).rglob("*.py") if ".aws-sam" not in path.parts)
+    return sources
+
+
+def cited(pattern: re.Pattern[str], sources: list[Path]) -> dict[str, set[str]]:
+    """Each match of `pattern` in `sources`, and where."""
+    found: dict[str, set[str]] = {}
+    for source in sources:
+        for target in pattern.findall(source.read_text(encoding="utf-8")):
+            found.setdefault(target, set()).add(relative(source))
+    return found
 
 
 def cited_pages() -> dict[str, set[str]]:
     """Each docs page (with its anchor) cited by the templates and the code, and where."""
-    sources = [ROOT / "template.yaml", ROOT / "monitoring" / "template.yaml", ROOT / "Makefile"]
-    for folder in ("layers", "functions", "cli", "tools", "benchmarks", "tests"):
-        sources += sorted((ROOT / folder).rglob("*.py"))
-    cited: dict[str, set[str]] = {}
-    for source in sources:
-        for page in _CITED_PAGE.findall(source.read_text(encoding="utf-8")):
-            cited.setdefault(page, set()).add(relative(source))
-    return cited
+    return cited(_CITED_PAGE, code_sources())
+
+
+def test_every_test_module_cited_by_the_code_or_the_docs_exists() -> None:
+    found = cited(_CITED_TEST, code_sources() + markdown_pages())
+    assert found  # the scan found citations
+    assert {target: sorted(where) for target, where in found.items() if not (ROOT / target).is_file()} == {}
 
 
 def test_every_docs_page_cited_by_a_template_or_the_code_exists() -> None:

@@ -43,13 +43,15 @@ PARAMETER_SETS: dict[str, dict[str, str]] = {
 
 
 def deployed(
-    parameters: dict[str, str], code: str = "s3://bucket/key", text: str | None = None
+    parameters: dict[str, str],
+    code: str = "s3://bucket/code",
+    layer: str = "s3://bucket/layer",
+    text: str | None = None,
 ) -> dict[str, Any]:
     """The deployed resources, the nested monitoring stack's included ("Monitoring/...")."""
+    values = {"ActionSecretA": A, **parameters}
     return including_nested(
-        deployed_template({"ActionSecretA": A, **parameters}, account=ACCOUNT, code=code, text=text)[
-            "Resources"
-        ]
+        deployed_template(values, account=ACCOUNT, code=code, layer=layer, text=text)["Resources"]
     )
 
 
@@ -150,14 +152,26 @@ def test_a_first_create_deploys():
     assert version_failures({}, new) == [] and name_collisions({}, new) == []
 
 
+FUNCTIONS = {"ActionFunction", "ProvisioningFunction", "RouteChangesFunction", "CanaryFunction"}
+
+
 def test_a_code_only_change_updates_the_functions_in_place():
     old, new = deployed({}), deployed({}, code="s3://bucket/next-build")
     steps = plan(old, new)
     assert version_failures(old, new) == [] and name_collisions(old, new) == []
-    assert {"ActionFunction", "ProvisioningFunction"} <= steps.updated
-    # The layer is a new version (its logical id follows its content); nothing else is created.
-    assert all(name.startswith("SharedLayer") for name in steps.created)
-    assert not steps.replaced
+    assert steps.updated == FUNCTIONS
+    assert not steps.created | steps.replaced | steps.deleted
+
+
+def test_a_layer_only_change_publishes_a_layer_version_and_updates_the_functions():
+    old, new = deployed({}), deployed({}, layer="s3://bucket/next-layer")
+    steps = plan(old, new)
+    assert version_failures(old, new) == [] and name_collisions(old, new) == []
+    # The layer's logical id follows its content: a new LayerVersion, the old one deleted
+    # (RetentionPolicy Delete) once every function names the new one.
+    ((created,), (deleted,)) = (tuple(steps.created), tuple(steps.deleted))
+    assert created.startswith("SharedLayer") and deleted.startswith("SharedLayer") and created != deleted
+    assert steps.updated == FUNCTIONS and not steps.replaced
 
 
 # --- The upgrade from the previous release, from each of its ColdStarts options ------------------
@@ -185,6 +199,18 @@ def test_the_upgrade_from_the_previous_release_deploys(cold_starts):
         # that depends on it switches; the alias and the digest are deleted.
         assert {"ActionApiInvokePermission", "ActionIntegration"} <= steps.replaced | steps.updated
         assert {"ActionLiveAlias", "ActionSettingsDigest"} <= steps.deleted
+
+
+def test_a_rollback_past_this_release_needs_the_kept_log_groups_gone_first():
+    """docs/how-to/deploy-runbook.md#roll-back: the upgrade keeps each /aws/lambda/<function>
+    group; the previous release would create it again under the same name."""
+    released, new = deployed({}, text=RELEASED), deployed({})
+    kept = {name: released[name] for name in of_type(released, "AWS::Logs::LogGroup")}
+    # What still exists after the upgrade: the new stack's resources, and the groups it kept.
+    after_upgrade = new | {f"kept/{name}": group for name, group in kept.items()}
+    collisions = name_collisions(after_upgrade, released)
+    assert len(collisions) == len(kept) and all("still holds" in c for c in collisions)
+    assert name_collisions(new, released) == []  # once they are deleted, the rollback deploys
 
 
 @pytest.mark.parametrize("cold_starts", ["provisioned", "snapstart"])

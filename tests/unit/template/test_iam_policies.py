@@ -22,7 +22,7 @@ SECRET = {
     ]
 }
 
-# Each table: the stack's own, or one kept from a deleted stack (tests/unit/test_template_redeploy.py).
+# Each table: the stack's own, or one kept from a deleted stack (tests/unit/template/test_redeploy.py).
 ROUTES = {
     "Fn::If": [
         "CreateRoutesTable",
