@@ -73,3 +73,18 @@ def test_a_later_plain_sam_deploy_keeps_every_value_it_is_not_given():
     kept = ("ActionSecretA", "ActionSecretB", "ExistingRoutesTableStreamArn", "ExistingNumbersTableName")
     for name in kept:
         assert values[name] == {"ParameterKey": name, "UsePreviousValue": True}
+
+
+def test_the_capabilities_answered_are_the_ones_samconfig_keeps():
+    """SAM CLI takes the answer to "Capabilities" (or, answering Y to role creation, the config
+    environment's own) for this and every later deploy: both must allow the nested application."""
+    import tomllib  # noqa: PLC0415
+
+    page = (ROOT / "docs" / "how-to" / "deploy.md").read_text(encoding="utf-8")
+    (row,) = [line for line in page.splitlines() if line.startswith("| Capabilities |")]
+    answered = row.split("`")[1]
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    for environment in ("default", "dev", "prod"):
+        assert config[environment]["deploy"]["parameters"]["capabilities"] == answered
+    assert set(answered.split()) == {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"}
+    assert load_template()["Resources"]["Monitoring"]["Type"] == "AWS::Serverless::Application"
