@@ -36,6 +36,15 @@ def expand_template(
     return resources
 
 
+# What a first deploy answers for the parameters without a default (docs/how-to/deploy.md): the
+# stack's own tables.
+OWN_TABLES: dict[str, str] = {
+    "ExistingRoutesTableStreamArn": "own",
+    "ExistingNumbersTableName": "own",
+    "ExistingHistoryTableName": "own",
+}
+
+
 class _Placeholders(dict[str, Any]):
     """Any attribute of any resource (Fn::GetAtt, Ref) resolves to "<LogicalId.Attribute>"."""
 
@@ -55,12 +64,18 @@ def deployed_template(
     """What a deploy with these parameters creates (of template.yaml, or of `text`, with the code
     and layer of expand_template): the expanded template's resources whose condition holds, and the
     outputs, every intrinsic resolved (by SAM CLI's own resolver) with the parameters and the
-    template's defaults. What only exists once deployed (a resource's name or ARN) reads
-    "<LogicalId.Attribute>", so a reference to a resource the deploy does not create stands out."""
+    template's defaults (OWN_TABLES for those without one). What only exists once deployed (a
+    resource's name or ARN) reads "<LogicalId.Attribute>", so a reference to a resource the deploy
+    does not create stands out."""
     from samcli.lib.intrinsic_resolver.intrinsic_property_resolver import IntrinsicResolver  # noqa: PLC0415
     from samcli.lib.intrinsic_resolver.intrinsics_symbol_table import IntrinsicsSymbolTable  # noqa: PLC0415
 
     template = yaml_parse(TEMPLATE_PATH.read_text(encoding="utf-8") if text is None else text)
+    declared = template["Parameters"]
+    answers = {
+        name: own for name, own in OWN_TABLES.items() if name in declared and "Default" not in declared[name]
+    }
+    parameter_values = {**answers, **parameter_values}
     values = {
         **{name: p["Default"] for name, p in template["Parameters"].items() if "Default" in p},
         **parameter_values,

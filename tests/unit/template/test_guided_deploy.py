@@ -16,8 +16,14 @@ from tools.template_tables import load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "Zq3" * 11  # what `secrets.token_urlsafe(32)` gives: 43 URL-safe characters
-# The answers deploy.md gives for the NoEcho parameters (the others: Enter, the default).
-TYPED = {"ActionSecretA": SECRET, "ActionSecretB": "none"}
+# The answers deploy.md gives for the parameters without a default shown (the others: Enter).
+TYPED = {
+    "ActionSecretA": SECRET,
+    "ActionSecretB": "none",
+    "ExistingRoutesTableStreamArn": "own",
+    "ExistingNumbersTableName": "own",
+    "ExistingHistoryTableName": "own",
+}
 
 
 def test_guided_asks_no_authentication_question():
@@ -34,8 +40,9 @@ def test_the_first_deploys_answers_are_valid_parameter_values(monkeypatch: pytes
     def prompt(text: str, default: Any = None, hide_input: bool = False, **_: Any) -> Any:
         name = text.split("Parameter ", 1)[1].split("\x1b", 1)[0].strip()
         asked.append(name)
-        if hide_input:
-            return TYPED[name]  # NoEcho: no default is shown, an empty answer is asked again
+        if hide_input or default is None:
+            # NoEcho, or no default: nothing is shown, and an empty answer is asked again.
+            return TYPED[name]
         return default
 
     monkeypatch.setattr(guided_context, "prompt", prompt)
@@ -52,7 +59,9 @@ def test_the_first_deploys_answers_are_valid_parameter_values(monkeypatch: pytes
         if "MinLength" in spec:
             assert len(str(value)) >= spec["MinLength"], name
     page = (ROOT / "docs" / "how-to" / "deploy.md").read_text(encoding="utf-8")
-    assert "| Parameter ActionSecretB | `none`" in page
+    for name, typed in TYPED.items():
+        if name != "ActionSecretA":
+            assert f"| Parameter {name} | `{typed}`" in page, name
     # Every parameter guided asks about has its answer on the page (several may share a row).
     rows = [line for line in page.splitlines() if line.startswith("| Parameter ")]
     assert all(any(name in row for row in rows) for name in parameters), "a parameter without its answer"
