@@ -124,10 +124,14 @@ def search_command(
             national(found["number"]),
             found["number"],
             country_of(found["country_code"]),
-            f"{found['monthly_cost']:g} credits",
-            f"{found['minute_cost']:g} credits",
+            credits(found["monthly_cost"]),
+            credits(found["minute_cost"]),
         )
     console.print(table)
+
+
+def credits(amount: Any) -> str:
+    return f"{amount:g} credit{'' if amount == 1 else 's'}"
 
 
 def country_of(code: Any) -> str:

@@ -3,6 +3,7 @@ each rule's conditions as written and the answer it gives; then the default, and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,7 @@ class Row:
     priority: int | None
     conditions: dict[str, str]  # as written in the item
     answer: str  # the action line, or what happens instead
-    status: str  # "tried", "disabled", "skipped: <why>", "default", "global default", "fallback"
+    status: str  # "tried", "disabled", "skipped" (answer: why), "default", "global default", "fallback"
 
 
 @helptext.command(
@@ -67,22 +68,25 @@ def show_command(context: typer.Context, number: NumberArgument, *, as_json: Jso
         return
     tried = sum(1 for row in rows if row.status == "tried")
     table = Table(
-        title=f"{called} ({zone}): {tried} rule(s), tried top to bottom; the first that matches answers"
+        title=f"{called} ({zone}): {tried} rule(s) tried from the top; the first that matches answers"
     )
-    for column, wraps in (("rule", False), ("priority", False), ("when", True), ("answer", True), ("", True)):
-        table.add_column(column, no_wrap=not wraps, justify="right" if column == "priority" else "left")
+    # Conditions one a line, wrapped at their commas: a phone number is never split (min_width).
+    table.add_column("rule", overflow="fold")
+    table.add_column("priority", justify="right", no_wrap=True)
+    table.add_column("when", min_width=16, overflow="fold")
+    table.add_column("answer", overflow="fold", ratio=1)
     for row in rows:
-        when = "; ".join(f"{name} {value}" for name, value in row.conditions.items()) or "any call"
-        status = "" if row.status == "tried" else row.status
-        style = "dim" if row.status == "disabled" else "red" if row.status.startswith("skipped") else ""
-        table.add_row(
-            row.rule_id,
-            "" if row.priority is None else str(row.priority),
-            Text(when),
-            Text(row.answer),
-            Text(status, style=style),
-        )
+        when = "\n".join(f"{name} {value}" for name, value in row.conditions.items()) or "any call"
+        answer = Text(row.answer)
+        if row.status != "tried":
+            answer = Text.assemble(
+                (f"({row.status})", _STYLES.get(row.status.split(":")[0], "")), " ", row.answer
+            )
+        table.add_row(row.rule_id, "" if row.priority is None else str(row.priority), Text(when), answer)
     console.print(table)
+
+
+_STYLES = {"disabled": "dim", "skipped": "red"}
 
 
 def rows_of(
@@ -125,18 +129,19 @@ def _rule_row(item: Mapping[str, Any]) -> Row:
     conditions = {name: _written(item[name]) for name in CONDITIONS if name in item}
     problems = item_problems(item)
     if problems:
-        first = problems[0]
-        return Row(rule_id, _written_priority(item), conditions, "", f"skipped: {first.problem}")
+        return Row(rule_id, _written_priority(item), conditions, problems[0].problem, "skipped")
     parsed = parse_number_routes([item])
     if rule_id == DEFAULT_RULE_ID:  # a default that is disabled or has no action
         return Row(rule_id, None, {}, "", "disabled default: the global default answers")
-    if not parsed.rules:
-        return Row(rule_id, _written_priority(item), conditions, "", "disabled")
+    if not parsed.rules:  # disabled: what it would answer once enabled
+        enabled = parse_number_routes([{**item, "enabled": True}]).rules
+        return Row(rule_id, _written_priority(item), conditions, render(enabled[0].action), "disabled")
     rule = parsed.rules[0]
     return Row(rule_id, rule.priority, conditions, render(rule.action), "tried")
 
 
 def _written(value: Any) -> str:
+    """A condition as written, a space after each comma (so that a long list wraps there)."""
     if isinstance(value, set | frozenset | list | tuple):
         return ", ".join(sorted(str(part) for part in value))
-    return str(value)
+    return re.sub(r",(?=\S)", ", ", str(value))
