@@ -41,7 +41,7 @@ class StreamRelay:
 
     def __init__(
         self,
-        endpoint_url: str,
+        endpoint_url: str | None,
         table_name: str,
         deliver: Callable[[dict[str, Any]], Any],
         *,
@@ -102,7 +102,7 @@ class StreamRelay:
 class AlertPrinter:
     """Prints what the alarm topic receives (an SQS queue subscribed to it, polled)."""
 
-    def __init__(self, endpoint_url: str, topic_arn: str, *, out: TextIO = sys.stdout) -> None:
+    def __init__(self, endpoint_url: str | None, topic_arn: str, *, out: TextIO = sys.stdout) -> None:
         self._out = out
         self._sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=REGION)
         self._queue = self._sqs.create_queue(QueueName="local-alarms-printer")["QueueUrl"]
