@@ -21,16 +21,8 @@ from xoxzo_din.routing.rule_parsing import parse_number_routes
 # The attributes that say when and for whom a rule applies, and how it is read (each can be read
 # alone next to a plain action); and those that make its action.
 CONDITION_ATTRIBUTES = (
-    "enabled",
-    "priority",
-    "timezone",
-    "callers",
-    "days",
-    "hours",
-    "dates",
-    "holidays",
-    "active_from",
-    "active_until",
+    *("enabled", "priority", "timezone"),
+    *("callers", "days", "hours", "dates", "holidays", "active_from", "active_until"),
 )
 ACTION_ATTRIBUTES = ("action", "url", "to", "text", "language")
 _PLAIN_ACTION = {"action": "voicemail"}
