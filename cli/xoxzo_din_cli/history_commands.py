@@ -68,6 +68,10 @@ def history_command(
             [{"at": c.at, "rule_id": c.rule_id, "kind": c.kind, "old": c.old, "new": c.new} for c in changes]
         )
         return
+    if not changes:
+        kept = stack.parameters.get("HistoryRetentionDays") or "HistoryRetentionDays"
+        console.print(f"no change of {called} is recorded (the history keeps {kept} days)", highlight=False)
+        return
     # The number's own time, with its offset: what `routes restore --at` takes, pasted as it is.
     zone = calendar.number_zone(
         parse_number_routes(read_routes(stack.table("RoutesTableName")).items_of(called))

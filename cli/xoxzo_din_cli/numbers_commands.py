@@ -167,7 +167,7 @@ def subscribe_command(
     if offered is not None and not yes:
         typer.confirm(
             f"Subscribe {national(offered['number'])} ({offered['number']}) for "
-            f"{offered['monthly_cost']:g} credits a month and {offered['minute_cost']:g} a minute?",
+            f"{credits(offered['monthly_cost'])} a month and {credits(offered['minute_cost'])} a minute?",
             abort=True,
             err=True,
         )
@@ -201,7 +201,7 @@ def list_command(context: typer.Context, *, as_json: JsonOption = False) -> None
         print_json(result)
         return
     table = Table(title=f"{result['count']} number(s), {result['drift_count']} with drift")
-    for column in ("number", "E.164", "din_uid", "status", "at XOXZO", "action URL host", "monthly", "flags"):
+    for column in ("number", "E.164", "din_uid", "status", "at XOXZO", "action URL host", "a month", "flags"):
         table.add_column(column, no_wrap=column in ("number", "E.164", "din_uid"))
     for listing in result["numbers"]:
         cost = listing.get("monthly_cost")
@@ -212,7 +212,7 @@ def list_command(context: typer.Context, *, as_json: JsonOption = False) -> None
             listing["status"] or "(no record)",
             "yes" if listing["at_xoxzo"] else "no",
             host(listing["action_url_at_xoxzo"]),
-            "" if cost is None else f"{cost:g}",
+            "" if cost is None else credits(cost),
             ", ".join(FLAGS.get(flag, flag) for flag in listing["drift"]),
         )
     console.print(table)

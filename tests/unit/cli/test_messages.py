@@ -166,3 +166,13 @@ def test_history_and_restore_say_plainly_that_a_stack_records_nothing(local, com
     result = CliRunner().invoke(app, ["routes", *command], env={"COLUMNS": "200"})
     assert result.exit_code == common.EXIT_STACK
     assert "records no history of its routes" in result.output
+
+
+def test_history_without_a_change_says_so_in_words(local, monkeypatch):
+    from xoxzo_din.route_changes import history  # noqa: PLC0415
+
+    local().parameters["HistoryRetentionDays"] = "365"
+    monkeypatch.setattr(history, "changes_of", lambda table, number: [])
+    result = run("routes", "history", "03-1234-5678")
+    assert result.exit_code == 0
+    assert result.output == "no change of +81312345678 is recorded (the history keeps 365 days)\n"
