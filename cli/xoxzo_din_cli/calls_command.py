@@ -27,7 +27,7 @@ def calls_command(
     until: Annotated[
         str | None, typer.Option("--until", metavar="DATE", help="Last day (YYYY-MM-DD); default today.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output, for scripts.")] = False,
 ) -> None:
     """Count a deployed number's calls per day and deciding rule, from its logs.
 

@@ -25,7 +25,7 @@ def doctor_command(
         typer.Argument(metavar="NUMBER", help="Numbers to check (default: every number the stack holds)."),
     ] = None,
     *,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output, for scripts.")] = False,
 ) -> None:
     """Run XOXZO's troubleshooting checklist on every number, and say what to fix.
 
