@@ -10,7 +10,9 @@
   on that same port, so that the function's answer to CloudFormation stays on loopback: the invoke
   answer's X-Local-CloudFormation-Response header gives its URL, where GET shows what was PUT;
 - starts the XOXZO DIN API emulator on http://127.0.0.1:8080 (tools/xoxzo_emulator.py) and puts
-  its credentials in (moto's) Secrets Manager, so ProvisioningFunction can be tried too.
+  its credentials in (moto's) Secrets Manager, so ProvisioningFunction can be tried too;
+- runs RouteChangesFunction on the routes table's stream (tools/local_streams.py), so that edits are
+  kept in the history and checked as on a deployed stack, and prints the alerts it sends.
 
     curl 'http://127.0.0.1:3000/action/local-dev-secret-change-me-0123456789?caller=09012345678&recipient=0312345678'
 """
@@ -42,10 +44,13 @@ from tools.local_env import (
     start_local_aws,
     store_xoxzo_credentials,
 )
+from tools.local_streams import AlertPrinter, StreamRelay
 from tools.template_tables import load_template
 from tools.xoxzo_emulator import XoxzoEmulator
 
 LOOPBACK = "127.0.0.1"
+# The invoke endpoint xoxzo-din looks for by default (--local): cli/xoxzo_din_cli/stack.py.
+DEFAULT_LAMBDA_URL = "http://127.0.0.1:3001"
 ACTION_ROUTE = "/action/"
 
 # Function logical id -> its handler module, from each function's `Handler: module.lambda_handler`.
@@ -287,6 +292,21 @@ class LambdaInvokeHandler(BaseHTTPRequestHandler):
         sys.stderr.write(f"[lambda invoke] {format % args}\n")
 
 
+def ready_block(api_url: str, secret: str, lambda_url: str) -> str:
+    """What `make local` prints once ready: the action URL, how to get xoxzo-din on PATH, and one
+    explain and one check to try (the rest: docs/how-to/run-locally.md)."""
+    local = "" if lambda_url == DEFAULT_LAMBDA_URL else f" --local {lambda_url}"
+    return (
+        "\nReady.\n"
+        f"  Action URL:  {api_url}{ACTION_ROUTE}{secret}?caller=09012345678&recipient=0312345678\n"
+        f"  In another terminal, from this folder, put xoxzo-din on PATH:  source .venv/bin/activate\n"
+        f"  Then try:    xoxzo-din{local} routes explain 03-1234-5678 --caller 090-1234-5678\n"
+        f"               xoxzo-din{local} routes check\n"
+        "  Edits of the routes are kept (xoxzo-din routes history NUMBER); alerts print here.\n"
+        "  Ctrl-C stops everything (docs/how-to/run-locally.md: ports, editing routes, the rest)."
+    )
+
+
 def _serve(handler: type[BaseHTTPRequestHandler], port: int) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((LOOPBACK, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -306,7 +326,7 @@ def main(argv: list[str] | None = None) -> None:
 
     aws, aws_url = start_local_aws(arguments.aws_port, LOOPBACK)
     tables = prepare_tables(aws_url)
-    create_alarm_topic(aws_url)
+    alarm_topic = create_alarm_topic(aws_url)
     xoxzo = XoxzoEmulator(port=arguments.xoxzo_port).start()
     store_xoxzo_credentials(aws_url, xoxzo.sid, xoxzo.auth_token)
 
@@ -326,6 +346,11 @@ def main(argv: list[str] | None = None) -> None:
     lambda_api = _serve(LambdaInvokeHandler, arguments.lambda_port)
     lambda_url = f"http://{LOOPBACK}:{lambda_api.server_address[1]}"
     load_handler("ActionFunction")  # fail now, not on the first call, if the handler is broken
+    load_handler("RouteChangesFunction")
+    relay = StreamRelay(
+        aws_url, tables["ROUTES_TABLE_NAME"], lambda event: invoke("RouteChangesFunction", event)
+    ).start()
+    alerts = AlertPrinter(aws_url, alarm_topic).start()
     if log_level is None:
         # Which rule answered each call (the "call answered" line, INFO) is worth seeing locally.
         importlib.import_module(FUNCTION_MODULES["ActionFunction"]).logger.setLevel("INFO")
@@ -350,6 +375,8 @@ def main(argv: list[str] | None = None) -> None:
             },
             # What a deployed stack's GetFunctionConfiguration gives an operator allowed to read it.
             "ActionFunctionEnvironment": {"ACTION_SECRET": arguments.secret, "ACTION_SECRET_PREVIOUS": ""},
+            # The route-changes function runs on the table's stream: the history is kept.
+            "RecordsHistory": True,
         }
     )
 
@@ -360,26 +387,14 @@ def main(argv: list[str] | None = None) -> None:
         "xoxzo_url": xoxzo.base_url,
     }
     print(json.dumps({"ready": ready, "tables": tables}), flush=True)
-    print(
-        f"\nAction server: {api_url}/action/{arguments.secret}?caller=09012345678&recipient=0312345678\n"
-        f"Try:  curl '{api_url}/action/{arguments.secret}?caller=09012345678&recipient=0312345678'\n"
-        f"Invoke a function: curl -s -d @events/action/business-hours.json "
-        f"{lambda_url}/2015-03-31/functions/ActionFunction/invocations\n"
-        f"Provisioning: curl -s -d @events/provisioning/search.json "
-        f"{lambda_url}/2015-03-31/functions/ProvisioningFunction/invocations\n"
-        f"Custom resource: curl -si -d @events/custom-resource/update.json "
-        f"{lambda_url}/2015-03-31/functions/ProvisioningFunction/invocations "
-        f"(its answer to CloudFormation: GET the {CLOUDFORMATION_RESPONSE_HEADER} header's URL)\n"
-        f"DynamoDB and Secrets Manager (moto): {aws_url}  tables: {', '.join(tables.values())}\n"
-        f"XOXZO DIN API emulator: {xoxzo.base_url} (sid {xoxzo.sid})\n"
-        "Ctrl-C stops everything.",
-        flush=True,
-    )
+    print(ready_block(api_url, arguments.secret, lambda_url), flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
+        relay.stop()
+        alerts.stop()
         api.shutdown()
         lambda_api.shutdown()
         xoxzo.stop()

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "template.yaml"
 
-# The table properties that CreateTable understands; the rest (PITR, SSE, tags) is deploy-only.
+# The table properties that CreateTable understands as they are (and StreamSpecification, below);
+# the rest (PITR, SSE, tags) is deploy-only.
 _CREATE_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
 
 
@@ -48,7 +49,10 @@ def table_definition(logical_id: str) -> dict[str, Any]:
     if resource["Type"] != "AWS::DynamoDB::Table":
         raise ValueError(f"{logical_id} is not an AWS::DynamoDB::Table")
     properties = resource["Properties"]
-    return {key: properties[key] for key in _CREATE_TABLE_KEYS if key in properties}
+    definition = {key: properties[key] for key in _CREATE_TABLE_KEYS if key in properties}
+    if "StreamSpecification" in properties:  # CloudFormation's form lacks the API's StreamEnabled
+        definition["StreamSpecification"] = {"StreamEnabled": True, **properties["StreamSpecification"]}
+    return definition
 
 
 def create_table(client: DynamoDBClient, logical_id: str, table_name: str) -> None:

@@ -108,12 +108,16 @@ def labels_of(routes: NumberRoutes) -> dict[str, str]:
 def terminal_grid(
     caller_class: CallerClass, segments: Sequence[Segment], legend: Legend, holidays: dict[date, str]
 ) -> Table:
-    """One row per day, one character per half hour (the rule deciding at the start of it)."""
+    """One row per day, one character per half hour (the rule deciding at the start of it), and a
+    holiday column when a holiday falls in the days shown."""
+    days = sorted(by_day(segments).items())
+    named = any(day in holidays for day, _ in days)
     table = Table(title=f"calls from {caller_class.label}", show_lines=False, pad_edge=False)
     table.add_column("day", no_wrap=True)
     table.add_column("".join(f"{hour:<2}" if hour % 3 == 0 else "  " for hour in range(24)), no_wrap=True)
-    table.add_column("", no_wrap=True)
-    for day, pieces in sorted(by_day(segments).items()):
+    if named:
+        table.add_column("holiday", no_wrap=True)
+    for day, pieces in days:
         row = Text()
         for slot in range(0, 24 * 60, SLOT_MINUTES):
             piece = next((p for p in pieces if p.start <= slot < p.end), None)
@@ -122,7 +126,7 @@ def terminal_grid(
                 continue
             symbol, colour, _ = legend.entries[piece.decided_by]
             row.append(symbol, style=f"bold white on {colour}")
-        table.add_row(f"{day:%a %m-%d}", row, holidays.get(day, ""))
+        table.add_row(f"{day:%a %m-%d}", row, *([holidays.get(day, "")] if named else []))
     return table
 
 

@@ -18,24 +18,21 @@ from xoxzo_din_cli.routes_table import read_routes
 
 def calls_command(
     context: typer.Context,
-    number: Annotated[str, typer.Argument(help="The called number (the DIN).")],
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="The called number (the DIN).")],
     *,
     since: Annotated[
-        str | None, typer.Option("--since", help="First day (YYYY-MM-DD); default 7 days ago.")
+        str | None,
+        typer.Option("--since", metavar="DATE", help="First day (YYYY-MM-DD); default 7 days ago."),
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", help="Last day (YYYY-MM-DD); default today.")
+        str | None, typer.Option("--until", metavar="DATE", help="Last day (YYYY-MM-DD); default today.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output, for scripts.")] = False,
 ) -> None:
-    """How a number's calls were decided, per day and rule, from the action function's logs; the
-    rules that decided no call in the period are listed. Callers stay masked.
+    """Count a deployed number's calls per day and deciding rule, from its logs.
 
-    Examples:
-
-      xoxzo-din --config-env prod calls 03-1234-5678
-
-      xoxzo-din --config-env prod calls 03-1234-5678 --since 2026-11-01 --until 2026-11-30 --json
+    The days are the number's own (its routes' time zone). The rules that decided no call in the
+    period are listed; callers stay masked.
     """
     target: Target = context.find_object(Target)  # type: ignore[assignment]
     stack = target.stack()

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from xoxzo_din.canary.probe import probe
 from xoxzo_din.route_checks.check import ERROR, check_routes, missing_global_default
@@ -294,12 +295,21 @@ def _mp3_check(stack: Stack, number: str, url_problems: list[str], get: Callable
         answer = get(url, method="HEAD")
         if answer.status in (405, 501):  # no HEAD: the first bytes instead
             answer = get(url, headers={"Range": "bytes=0-1023"})
+        if answer.status is None:
+            return Check(
+                number,
+                "MP3 files",
+                FAIL,
+                f"{url}: {unreachable(url, answer.error)}; XOXZO must be able to fetch the file to play it",
+                "put the file on a host XOXZO can reach, or fix the url",
+            )
         if answer.status not in (200, 206):
             return Check(
                 number,
                 "MP3 files",
                 FAIL,
-                f"{url} answered {answer.status or answer.error}",
+                f"{url} answered {answer.status}{_STATUS_WORDS.get(answer.status, '')}: XOXZO could not"
+                " fetch the file to play it",
                 "put the file there, or fix the url",
             )
         if not answer.content_type.startswith(("audio/", "application/octet-stream")):
@@ -313,6 +323,36 @@ def _mp3_check(stack: Stack, number: str, url_problems: list[str], get: Callable
     if url_problems:
         return Check(number, "MP3 files", WARN, url_problems[0], "see XOXZO's advice for MP3 URLs")
     return Check(number, "MP3 files", PASS, f"{len(urls)} MP3 file(s) answer as audio")
+
+
+# What a failed fetch's error means, in words (the socket library's own words are for programmers).
+_NETWORK_WORDS = (
+    (
+        (
+            "name or service not known",
+            "nodename nor servname",
+            "getaddrinfo",
+            "name resolution",
+            "no address",
+        ),
+        "the host {host} could not be found (no such name)",
+    ),
+    (("connection refused",), "{host} refused the connection (nothing serves that port)"),
+    (("timed out", "timeout"), "{host} did not answer within {seconds:g} s"),
+    (("certificate", "ssl"), "{host}'s HTTPS certificate could not be verified"),
+    (("network is unreachable", "no route to host"), "{host} cannot be reached from here"),
+)
+_STATUS_WORDS = {401: " (login needed)", 403: " (forbidden)", 404: " (not found)", 410: " (gone)"}
+
+
+def unreachable(url: str, error: str) -> str:
+    """Why a GET of `url` got no answer, in plain words."""
+    host = urlsplit(url).hostname or url
+    lowered = error.lower()
+    for needles, words in _NETWORK_WORDS:
+        if any(needle in lowered for needle in needles):
+            return words.format(host=host, seconds=TIMEOUT_SECONDS)
+    return f"no answer from {host} ({error or 'the connection failed'})"
 
 
 def _playback_urls(items: Iterable[dict[str, Any]]) -> set[str]:

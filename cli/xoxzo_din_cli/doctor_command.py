@@ -21,19 +21,17 @@ STYLES = {doctor.PASS: "green", doctor.WARN: "yellow", doctor.FAIL: "red"}
 def doctor_command(
     context: typer.Context,
     numbers: Annotated[
-        list[str] | None, typer.Argument(help="Numbers to check (default: every number held).")
+        list[str] | None,
+        typer.Argument(metavar="NUMBER", help="Numbers to check (default: every number the stack holds)."),
     ] = None,
     *,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output, for scripts.")] = False,
 ) -> None:
-    """XOXZO's troubleshooting checklist, automated: subscription, action URL, the answer itself,
-    the secret, the routes, MP3 files, transfer targets, credentials. Exit status 1 on any failure.
+    """Run XOXZO's troubleshooting checklist on every number, and say what to fix.
 
-    Examples:
-
-      xoxzo-din doctor
-
-      xoxzo-din --config-env prod doctor 03-1234-5678 --json
+    The checks: the credentials, the global default, the secrets, and for each number its
+    subscription, where XOXZO sends its calls, the answer the action URL gives, its routes, transfer
+    targets and MP3 files. Exit status 1 when a check fails.
     """
     target: Target = context.find_object(Target)  # type: ignore[assignment]
     stack = target.stack()

@@ -14,9 +14,10 @@ from xoxzo_din.route_checks import calendar
 from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
 from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.rule_parsing import parse_number_routes
-from xoxzo_din_cli import routes_file
-from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_USAGE, console, errors, fail, print_json
+from xoxzo_din_cli import helptext, routes_file
+from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_STACK, EXIT_USAGE, console, errors, fail, print_json
 from xoxzo_din_cli.routes_commands import (
+    UNDO_PANEL,
     JsonOption,
     _apply,
     _key,
@@ -28,26 +29,48 @@ from xoxzo_din_cli.routes_commands import (
     app,
 )
 from xoxzo_din_cli.routes_table import read_routes
+from xoxzo_din_cli.stack import Stack
 
 
-@app.command(
-    name="history",
-    epilog="Examples:\n\n  xoxzo-din --config-env prod routes history 03-1234-5678",
+@helptext.command(
+    app,
+    "history",
+    panel=UNDO_PANEL,
+    examples_of=(
+        ("xoxzo-din routes history 03-1234-5678", "the local stack's"),
+        (
+            "xoxzo-din --config-env prod routes history 03-1234-5678 --json",
+            "a deployed stack's, for a script",
+        ),
+    ),
 )
 def history_command(
     context: typer.Context,
-    number: Annotated[str, typer.Argument(help="The number whose route changes to show.")],
+    number: Annotated[
+        str,
+        typer.Argument(
+            metavar="NUMBER", help="The number whose changes to show (or * for the global default)."
+        ),
+    ],
     *,
     as_json: JsonOption = False,
 ) -> None:
-    """Every change of a number's routes (old and new item, when), newest first."""
+    """List every change of a number's routes, newest first.
+
+    Each change with its time (the number's, with its offset: what restore --at takes) and what
+    changed, old and new. Kept for the stack's HistoryRetentionDays."""
     called = _number(number)
     stack = _target(context).stack()
+    _refuse_without_history(stack)
     changes = list(reversed(route_history.changes_of(stack.table("HistoryTableName"), called)))
     if as_json:
         print_json(
             [{"at": c.at, "rule_id": c.rule_id, "kind": c.kind, "old": c.old, "new": c.new} for c in changes]
         )
+        return
+    if not changes:
+        kept = stack.parameters.get("HistoryRetentionDays") or "HistoryRetentionDays"
+        console.print(f"no change of {called} is recorded (the history keeps {kept} days)", highlight=False)
         return
     # The number's own time, with its offset: what `routes restore --at` takes, pasted as it is.
     zone = calendar.number_zone(
@@ -76,25 +99,40 @@ def _difference(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
     )
 
 
-@app.command(
-    name="restore",
-    epilog="Examples:\n\n"
-    "  xoxzo-din --config-env prod routes restore 03-1234-5678 --at 2026-12-02T09:00 --dry-run",
+@helptext.command(
+    app,
+    "restore",
+    panel=UNDO_PANEL,
+    examples_of=(
+        (
+            "xoxzo-din routes restore 03-1234-5678 --at 2026-12-02T09:00 --dry-run",
+            "the way back, written nowhere",
+        ),
+        ("xoxzo-din routes restore 03-1234-5678 --at 2026-12-02T09:00", "put them back"),
+    ),
 )
 def restore_command(
     context: typer.Context,
-    number: Annotated[str, typer.Argument(help="The number whose routes to put back.")],
+    number: Annotated[
+        str, typer.Argument(metavar="NUMBER", help="The number whose routes to put back (or *).")
+    ],
     *,
     at: Annotated[
-        str, typer.Option("--at", help="When they were right: the number's local time, or with an offset.")
+        str,
+        typer.Option(
+            "--at", metavar="TIME", help="When they were right: the number's local time, or with an offset."
+        ),
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes, write nothing.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Put a number's routes back as they were at a moment, undoing every later change (each write
-    conditional: an item edited meanwhile stops it, never overwritten)."""
+    """Put a number's routes back as they were at a moment.
+
+    Every later change is undone, each write conditional: an item edited meanwhile stops it (exit
+    status 4), never overwritten. The restore is itself a change, kept in the history."""
     called = _number(number, global_allowed=True)
     stack = _target(context).stack()
+    _refuse_without_history(stack)
     table = stack.table("RoutesTableName")
     current = read_routes(table)
     zone = calendar.number_zone(parse_number_routes(current.items_of(called)))
@@ -142,6 +180,18 @@ def restore_command(
         )
     if conflict is not None:
         fail(f"{conflict}: {written} write(s) were done before it; run it again", EXIT_CONFLICT)
+
+
+def _refuse_without_history(stack: Stack) -> None:
+    """Say plainly that a stack keeps no history, rather than show none and let a person believe
+    that nothing changed."""
+    if not stack.records_history:
+        fail(
+            f"stack {stack.name} records no history of its routes: nothing runs the route-changes function"
+            " on its table's stream (a make local older than this tool?), so no change can be shown or"
+            " undone; restart make local, or use routes export before an edit and import to go back",
+            EXIT_STACK,
+        )
 
 
 def _history_start(retention_days: str | None) -> datetime | None:

@@ -12,16 +12,29 @@ import phonenumbers
 import typer
 from rich.table import Table
 
-from xoxzo_din_cli import provisioning_client
+from xoxzo_din.route_checks.phone_numbers import country_name
+from xoxzo_din_cli import helptext, provisioning_client
 from xoxzo_din_cli.common import Target, console, errors, print_json
 from xoxzo_din_cli.provisioning_client import OperationError
 
-app = typer.Typer(
-    help="Buy, point, list, repair and cancel numbers: the ProvisioningFunction.", no_args_is_help=True
+app = helptext.group(
+    "Search, buy, point, list, repair and cancel the numbers you pay for.",
+    examples_of=(
+        ("xoxzo-din numbers search --prefix 813", "Tokyo 03 numbers XOXZO offers"),
+        ("xoxzo-din numbers list", "every number, and what differs"),
+    ),
 )
+# The panels of `numbers --help`, in the order of the task.
+BUY_PANEL = "Find and buy"
+KEEP_PANEL = "Keep them pointed here"
+STOP_PANEL = "Stop paying"
+# Every operation is run by the ProvisioningFunction (the module docstring).
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output, for scripts.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+DinUidArgument = Annotated[
+    str, typer.Argument(metavar="DIN_UID", help="The number's din_uid, as search or list shows it.")
+]
 
 # What list's drift names mean to a person.
 FLAGS = {
@@ -72,51 +85,81 @@ def _waiting(what: str | None) -> Iterator[None]:
         yield
 
 
-@app.command(
-    name="search",
-    epilog="Examples:\n\n  xoxzo-din numbers search --prefix 813\n\n  xoxzo-din numbers search --json",
+@helptext.command(
+    app,
+    "search",
+    panel=BUY_PANEL,
+    examples_of=(
+        ("xoxzo-din numbers search --prefix 813", "Tokyo 03 numbers"),
+        ("xoxzo-din numbers search --country JP --json", "for a script"),
+    ),
 )
 def search_command(
     context: typer.Context,
     *,
-    country: Annotated[str | None, typer.Option(help="Two-letter country code, e.g. JP.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", metavar="COUNTRY", help="Two-letter country code, e.g. JP.")
+    ] = None,
     prefix: Annotated[
-        str | None, typer.Option(help="Start of the number with its country code: 813 for Tokyo 03.")
+        str | None,
+        typer.Option(
+            "--prefix", metavar="DIGITS", help="Start of the number with its country code: 813 for Tokyo 03."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The numbers XOXZO offers, with their costs."""
+    """List the numbers XOXZO offers, with their costs in credits."""
     event: dict[str, Any] = {"operation": "search"}
     event |= {key: value for key, value in (("country", country), ("prefix", prefix)) if value is not None}
     result = run(context, event)
     if as_json:
         print_json(result)
         return
-    table = Table(title=f"{result['count']} number(s) available")
-    for column in ("din_uid", "number", "E.164", "country", "monthly", "per minute"):
-        table.add_column(column, no_wrap=True)
+    table = Table(title=f"{result['count']} number(s) available (costs in XOXZO credits)")
+    for column in ("din_uid", "number", "E.164", "country", "a month", "a minute"):
+        table.add_column(column, no_wrap=True, justify="right" if column.startswith("a ") else "left")
     for found in result["numbers"]:
         table.add_row(
             found["din_uid"],
             national(found["number"]),
             found["number"],
-            found["country_code"],
-            f"{found['monthly_cost']:g}",
-            f"{found['minute_cost']:g}",
+            country_of(found["country_code"]),
+            credits(found["monthly_cost"]),
+            credits(found["minute_cost"]),
         )
     console.print(table)
 
 
-@app.command(name="subscribe", epilog="Examples:\n\n  xoxzo-din numbers subscribe JPg3nw7pd5xjl8va")
+def credits(amount: Any) -> str:
+    return f"{amount:g} credit{'' if amount == 1 else 's'}"
+
+
+def country_of(code: Any) -> str:
+    """A country by its calling code, as people name it: "Japan (+81)"."""
+    try:
+        number = int(str(code).removeprefix("+"))
+    except ValueError:
+        return str(code)
+    name = country_name(number)
+    return name if name.startswith("+") else f"{name} (+{number})"
+
+
+@helptext.command(
+    app,
+    "subscribe",
+    panel=BUY_PANEL,
+    examples_of=(("xoxzo-din numbers subscribe JPg3nw7pd5xjl8va", "shows the cost and asks first"),),
+)
 def subscribe_command(
     context: typer.Context,
-    din_uid: Annotated[str, typer.Argument(help="The din_uid search gave.")],
+    din_uid: DinUidArgument,
     *,
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Subscribe a number (XOXZO bills it at once), point it here and give it a default route.
-    Shows the monthly cost and asks first."""
+    """Buy a number, point it here and give it a default route.
+
+    XOXZO bills it at once: the monthly cost is shown and you are asked first (--yes does not ask)."""
     offered = next(
         (found for found in run(context, {"operation": "search"})["numbers"] if found["din_uid"] == din_uid),
         None,
@@ -124,7 +167,7 @@ def subscribe_command(
     if offered is not None and not yes:
         typer.confirm(
             f"Subscribe {national(offered['number'])} ({offered['number']}) for "
-            f"{offered['monthly_cost']:g} credits a month and {offered['minute_cost']:g} a minute?",
+            f"{credits(offered['monthly_cost'])} a month and {credits(offered['minute_cost'])} a minute?",
             abort=True,
             err=True,
         )
@@ -142,18 +185,23 @@ def subscribe_command(
         errors.print(f"warning: {warning}", style="yellow", highlight=False)
 
 
-@app.command(
-    name="list",
-    epilog="Examples:\n\n  xoxzo-din numbers list\n\n  xoxzo-din --config-env prod numbers list --json",
+@helptext.command(
+    app,
+    "list",
+    panel=KEEP_PANEL,
+    examples_of=(
+        ("xoxzo-din numbers list", "the local stack's"),
+        ("xoxzo-din --config-env prod numbers list --json", "a deployed stack's, for a script"),
+    ),
 )
 def list_command(context: typer.Context, *, as_json: JsonOption = False) -> None:
-    """Every number XOXZO or this stack knows, side by side, with what differs."""
+    """List every number XOXZO or this stack knows, and what differs."""
     result = run(context, {"operation": "list"})
     if as_json:
         print_json(result)
         return
     table = Table(title=f"{result['count']} number(s), {result['drift_count']} with drift")
-    for column in ("number", "E.164", "din_uid", "status", "at XOXZO", "action URL host", "monthly", "flags"):
+    for column in ("number", "E.164", "din_uid", "status", "at XOXZO", "action URL host", "a month", "flags"):
         table.add_column(column, no_wrap=column in ("number", "E.164", "din_uid"))
     for listing in result["numbers"]:
         cost = listing.get("monthly_cost")
@@ -164,31 +212,37 @@ def list_command(context: typer.Context, *, as_json: JsonOption = False) -> None
             listing["status"] or "(no record)",
             "yes" if listing["at_xoxzo"] else "no",
             host(listing["action_url_at_xoxzo"]),
-            "" if cost is None else f"{cost:g}",
+            "" if cost is None else credits(cost),
             ", ".join(FLAGS.get(flag, flag) for flag in listing["drift"]),
         )
     console.print(table)
 
 
-@app.command(
-    name="set-action-url",
-    epilog="Examples:\n\n  xoxzo-din numbers set-action-url JPg3nw7pd5xjl8va\n\n"
-    "  xoxzo-din numbers set-action-url --all",
+@helptext.command(
+    app,
+    "set-action-url",
+    panel=KEEP_PANEL,
+    examples_of=(
+        ("xoxzo-din numbers set-action-url JPg3nw7pd5xjl8va", "one number"),
+        ("xoxzo-din numbers set-action-url --all", "every active number"),
+    ),
 )
 def set_action_url_command(
     context: typer.Context,
-    din_uid: Annotated[str | None, typer.Argument(help="The number's din_uid (or --all).")] = None,
+    din_uid: Annotated[
+        str | None, typer.Argument(metavar="DIN_UID", help="The number's din_uid (or --all).")
+    ] = None,
     *,
     all_numbers: Annotated[bool, typer.Option("--all", help="Every active number.")] = False,
     action_url: Annotated[
-        str | None, typer.Option("--action-url", help="Another URL than this stack's.")
+        str | None, typer.Option("--action-url", metavar="URL", help="Another URL than this stack's.")
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Allow an --action-url that is not this stack's API (logged).")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Point a number (or all of them) at this stack's action URL."""
+    """Point a number (or every number) at this stack's action URL."""
     event: dict[str, Any] = {"operation": "set-action-url"}
     event |= {"all": True} if all_numbers else {"din_uid": din_uid}
     if action_url is not None:
@@ -214,21 +268,26 @@ def set_action_url_command(
         raise typer.Exit(provisioning_client.EXIT_XOXZO)
 
 
-@app.command(
-    name="cancel",
-    epilog="Examples:\n\n  xoxzo-din numbers cancel JPg3nw7pd5xjl8va\n\n"
-    "  xoxzo-din numbers cancel JPg3nw7pd5xjl8va --delete-routes",
+@helptext.command(
+    app,
+    "cancel",
+    panel=STOP_PANEL,
+    examples_of=(
+        ("xoxzo-din numbers cancel JPg3nw7pd5xjl8va", "asks you to type the number back"),
+        ("xoxzo-din numbers cancel JPg3nw7pd5xjl8va --delete-routes", "and delete its routes"),
+    ),
 )
 def cancel_command(
     context: typer.Context,
-    din_uid: Annotated[str, typer.Argument(help="The number's din_uid.")],
+    din_uid: DinUidArgument,
     *,
     delete_routes: Annotated[bool, typer.Option("--delete-routes", help="Also delete its routes.")] = False,
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel a number at XOXZO. Asks you to type the number (or the din_uid) back; the function
-    checks what you typed."""
+    """Cancel a number at XOXZO, once you have typed it back.
+
+    You are asked to type the number (or the din_uid) back; the function checks what you typed."""
     confirm = din_uid
     if not yes:
         listed = next(
@@ -256,19 +315,27 @@ def cancel_command(
     )
 
 
-@app.command(
-    name="sync",
-    epilog="Examples:\n\n  xoxzo-din numbers sync\n\n  xoxzo-din numbers sync --adopt JPg3nw7pd5xjl8va",
+@helptext.command(
+    app,
+    "sync",
+    panel=KEEP_PANEL,
+    examples_of=(
+        ("xoxzo-din numbers sync", "repair what differs, and say what was done"),
+        ("xoxzo-din numbers sync --adopt JPg3nw7pd5xjl8va", "take over a number another server points at"),
+    ),
 )
 def sync_command(
     context: typer.Context,
     *,
     adopt: Annotated[
-        list[str] | None, typer.Option("--adopt", help="Take over this din_uid (repeatable).")
+        list[str] | None,
+        typer.Option("--adopt", metavar="DIN_UID", help="Take over this number (repeatable)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Make this stack's records and XOXZO agree (never subscribes or cancels); report what it did."""
+    """Make this stack's records and XOXZO agree, and say what was repaired.
+
+    It never subscribes or cancels a number."""
     event: dict[str, Any] = {"operation": "sync"}
     if adopt:
         event["adopt"] = adopt
@@ -276,10 +343,14 @@ def sync_command(
     if as_json:
         print_json(result)
         return
-    table = Table(
-        title=f"sync: {result['at_xoxzo']} at XOXZO, {result['recorded']} recorded, "
+    summary = (
+        f"{result['at_xoxzo']} number(s) at XOXZO, {result['recorded']} recorded here, "
         f"{result['in_sync']} in sync"
     )
+    if not any(result[key] for key in ("actions", "pending", "errors", "foreign")):
+        console.print(f"All in sync: {summary}; nothing to repair.", highlight=False)
+        return
+    table = Table(title=f"sync: {summary}")
     for column in ("", "number", "din_uid", "what", "detail"):
         table.add_column(column)
     for kind, entries in (

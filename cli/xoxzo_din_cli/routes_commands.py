@@ -1,13 +1,15 @@
-"""`xoxzo-din routes ...`: check, explain, calendar, export and import the routes of a stack."""
+"""`xoxzo-din routes ...`: the group, what its commands share, and check, explain, export and import.
+show, calendar, history and restore have their own modules (they add themselves to `app`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.provisioning.numbers_table import NumbersStore
@@ -17,14 +19,28 @@ from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, ActionSettings
-from xoxzo_din_cli import calendar_views, explain, routes_file
+from xoxzo_din_cli import explain, helptext, routes_file
 from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_PROBLEMS, Target, console, errors, fail, print_json
 from xoxzo_din_cli.routes_table import ConcurrentEditError, delete_item, read_routes, write_item
 from xoxzo_din_cli.stack import Stack
 
-app = typer.Typer(help="See and change what callers hear: the RoutesTable.", no_args_is_help=True)
+app = helptext.group(
+    "See, check and change what callers hear: the routes table.",
+    examples_of=(
+        ("xoxzo-din routes show 03-1234-5678", "its rules, in the order they are tried"),
+        ("xoxzo-din routes explain 03-1234-5678 --caller 090-1234-5678", "what that caller hears now"),
+        ("xoxzo-din routes check", "every item, as the action function reads it"),
+    ),
+)
+# The panels of `routes --help`, in the order of the task.
+LOOK_PANEL = "See what callers hear"
+CHANGE_PANEL = "Keep and change the routes"
+UNDO_PANEL = "Undo a change"
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output, for scripts.")]
+NumberArgument = Annotated[
+    str, typer.Argument(metavar="NUMBER", help="The called number (the DIN), e.g. 03-1234-5678.")
+]
 
 
 def _target(context: typer.Context) -> Target:
@@ -60,19 +76,28 @@ def _number(raw: str, *, global_allowed: bool = True) -> str:
     return number
 
 
-@app.command(
-    name="check",
-    epilog="Examples:\n\n  xoxzo-din routes check\n\n  xoxzo-din routes check 03-1234-5678 --json\n\n"
-    "  xoxzo-din --config-env prod routes check",
+@helptext.command(
+    app,
+    "check",
+    panel=LOOK_PANEL,
+    examples_of=(
+        ("xoxzo-din routes check", "every number; exit status 1 on an error"),
+        ("xoxzo-din routes check 03-1234-5678 --json", "one number, for a script"),
+        ("xoxzo-din --config-env prod routes check", "a deployed stack"),
+    ),
 )
 def check_command(
     context: typer.Context,
-    numbers: Annotated[list[str] | None, typer.Argument(help="Numbers to check (default: all).")] = None,
+    numbers: Annotated[
+        list[str] | None, typer.Argument(metavar="NUMBER", help="Numbers to check (default: every number).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Read every route item as the action function reads it; report errors and warnings.
+    """Check every item as the action function reads it, and say what to fix.
 
-    Exit status 1 when any item has an error (the function skips it)."""
+    Errors are items the function skips (and transfer targets that cannot exist); warnings are
+    routes that work, but probably not as meant. Each names the number, the rule and the attribute,
+    says what is wrong and gives the fix as an example. Exit status 1 when there is an error."""
     target = _target(context)
     routes = _routes(context)
     subscribed = [
@@ -86,14 +111,16 @@ def check_command(
     if as_json:
         print_json({"errors": error_count, "warnings": len(findings) - error_count, "findings": findings})
     else:
+        # Where (number, rule, attribute) stacked in a column that never wraps, so that a phone
+        # number is never split, and the problem with its fix in one column that wraps by words.
         table = Table(title=f"routes check: {target.stack().name}")
-        for column in ("", "number", "rule", "attribute", "problem", "fix"):
-            table.add_column(column, overflow="fold")
+        table.add_column("", no_wrap=True)
+        table.add_column("where", no_wrap=True)
+        table.add_column("problem, and the fix")
         for finding in findings:
             mark = "[red]error[/red]" if finding.severity == check.ERROR else "[yellow]warning[/yellow]"
-            table.add_row(
-                mark, finding.number, finding.rule_id, finding.attribute, finding.problem, finding.fix
-            )
+            where = "\n".join(part for part in (finding.number, finding.rule_id, finding.attribute) if part)
+            table.add_row(mark, Text(where), Text(f"{finding.problem}\nfix: {finding.fix}"))
         if findings:
             console.print(table)
         checked = len(wanted) if wanted is not None else len(routes.numbers)
@@ -119,25 +146,41 @@ def _moment(raw: str | None, routes_timezone: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=routes_timezone)
 
 
-@app.command(
-    name="explain",
-    epilog="Examples:\n\n"
-    "  xoxzo-din routes explain 03-1234-5678 --caller 090-1234-5678 --at 2026-12-02T12:15\n\n"
-    "  xoxzo-din routes explain +81312345678 --caller anonymous --at 2026-11-23T10:00+09:00 --json",
+@helptext.command(
+    app,
+    "explain",
+    panel=LOOK_PANEL,
+    examples_of=(
+        ("xoxzo-din routes explain 03-1234-5678 --caller 090-1234-5678", "that caller, now"),
+        (
+            "xoxzo-din routes explain 03-1234-5678 --caller anonymous --at 2026-12-02T12:15",
+            "a hidden caller, then",
+        ),
+        ("xoxzo-din routes explain +81312345678 --at '2026-11-23 10:00+09:00' --json", "for a script"),
+    ),
 )
 def explain_command(
     context: typer.Context,
-    number: Annotated[str, typer.Argument(help="The called number (the DIN).")],
+    number: NumberArgument,
     caller: Annotated[
-        str, typer.Option("--caller", help="Who calls, as XOXZO sends it ('' or anonymous: hidden).")
+        str,
+        typer.Option(
+            "--caller", metavar="CALLER", help="Who calls: a number, or anonymous (or '') for a hidden one."
+        ),
     ] = "",
     at: Annotated[
         str | None,
-        typer.Option("--at", help="When: local time of the number, or with an offset; default now."),
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="When: the number's local time, or a time with an offset; default now.",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What the action function answers a call, which item decided it, and why each earlier rule did not."""
+    """Say what a call gets, which item decided it, and why each earlier rule did not.
+
+    The answer is the action line the function would give, decided by the function's own code."""
     called = _number(number, global_allowed=False)
     routes = _routes(context)
     items = routes.items_of(called)
@@ -169,164 +212,24 @@ def explain_command(
         console.print(f"  [red]skipped[/red] {problem}", highlight=False)
 
 
-@app.command(
-    name="calendar",
-    epilog="Examples:\n\n  xoxzo-din routes calendar 03-1234-5678\n\n"
-    "  xoxzo-din routes calendar 03-1234-5678 --period year --start 2026-01-01\n\n"
-    "  xoxzo-din routes calendar 03-1234-5678 --html calendar.html",
-)
-def calendar_command(
-    context: typer.Context,
-    *,
-    number: Annotated[str, typer.Argument(help="The called number (the DIN).")],
-    period: Annotated[str, typer.Option("--period", help="week, month or year.")] = "week",
-    start: Annotated[
-        str | None, typer.Option("--start", help="First day (YYYY-MM-DD); default today.")
-    ] = None,
-    html_file: Annotated[
-        Path | None, typer.Option("--html", help="Also write a printable page (a week and its year).")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Which rule decides, minute by minute, for each class of caller the rules name."""
-    called = _number(number, global_allowed=False)
-    routes = _routes(context)
-    parsed = parse_number_routes(routes.items_of(called))
-    global_parsed = parse_number_routes(routes.global_items, global_partition=True)
-    zone = calendar.number_zone(parsed)
-    try:
-        first = date.fromisoformat(start) if start else datetime.now(zone).date()
-    except ValueError:
-        fail(f"--start {start!r} is not a date such as 2026-12-01", 2)
-    if period not in ("week", "month", "year"):
-        fail("--period must be week, month or year", 2)
-    begin = datetime.combine(first, time(), zone)
-    last = period_end(first, period)
-    end = datetime.combine(last, time(), zone)
-    fallback = _fallback(context)
-    classes = calendar.caller_classes(parsed)
-    by_class = [
-        (
-            caller_class,
-            calendar.segments(
-                parsed, global_parsed, fallback, caller=caller_class.caller, start=begin, end=end
-            ),
-        )
-        for caller_class in classes
-    ]
-    legend = calendar_views.Legend.of(segments for _, segments in by_class)
-    holidays = calendar_views.holidays_of(parsed, calendar.days(first, last))
-    if html_file is not None:
-        _write_html(
-            html_file,
-            called,
-            parsed=parsed,
-            global_parsed=global_parsed,
-            fallback=fallback,
-            classes=classes,
-            first=first,
-            zone=zone,
-        )
-    if as_json:
-        print_json(
-            {
-                "number": called,
-                "timezone": zone.key,
-                "classes": [
-                    {
-                        "class": caller_class.label,
-                        "caller": caller_class.caller,
-                        "segments": [
-                            {
-                                "start": s.start.isoformat(),
-                                "end": s.end.isoformat(),
-                                "decided_by": s.decided_by,
-                                "line": s.line,
-                            }
-                            for s in segments
-                        ],
-                    }
-                    for caller_class, segments in by_class
-                ],
-            }
-        )
-        return
-    console.print(calendar_views.legend_table(legend))
-    for caller_class, segments in by_class:
-        console.print(calendar_views.terminal_grid(caller_class, segments, legend, holidays))
-    if html_file is not None:
-        console.print(f"wrote {html_file}")
-
-
-def period_end(first: date, period: str) -> date:
-    """The day after a week, a calendar month or a year that begins on `first`."""
-    if period == "week":
-        return first + timedelta(days=7)
-    years, month = (first.year + 1, first.month) if period == "year" else divmod(first.month, 12)
-    if period == "month":
-        years, month = first.year + years, month + 1
-    for day in range(first.day, 27, -1):  # 31 January + 1 month: 28 (or 29) February
-        try:
-            return date(years, month, day)
-        except ValueError:
-            continue
-    return date(years, month, min(first.day, 28))
-
-
-def _write_html(
-    path: Path,
-    number: str,
-    *,
-    parsed: Any,
-    global_parsed: Any,
-    fallback: Action,
-    classes: list[calendar.CallerClass],
-    first: date,
-    zone: Any,
-) -> None:
-    week_begin = datetime.combine(first, time(), zone)
-    week_end = week_begin + timedelta(days=7)
-    year_begin = datetime.combine(first.replace(month=1, day=1), time(), zone)
-    year_end = datetime.combine(first.replace(year=first.year + 1, month=1, day=1), time(), zone)
-    sections = [
-        (
-            caller_class,
-            calendar.segments(
-                parsed, global_parsed, fallback, caller=caller_class.caller, start=week_begin, end=week_end
-            ),
-            calendar.segments(
-                parsed, global_parsed, fallback, caller=caller_class.caller, start=year_begin, end=year_end
-            ),
-        )
-        for caller_class in classes
-    ]
-    legend = calendar_views.Legend.of(segments for _, week, year in sections for segments in (week, year))
-    all_days = list(calendar.days(year_begin.date(), year_end.date())) + list(
-        calendar.days(week_begin.date(), week_end.date())
-    )
-    holidays = calendar_views.holidays_of(parsed, all_days)
-    page = calendar_views.html_page(
-        f"What callers of {number} hear ({zone.key})",
-        sections,
-        legend,
-        holidays,
-        calendar_views.labels_of(parsed),
-    )
-    path.write_text(page, encoding="utf-8")
-
-
-@app.command(
-    name="export",
-    epilog="Examples:\n\n  xoxzo-din routes export > routes.yaml\n\n"
-    "  xoxzo-din routes export 03-1234-5678 -o office.yaml",
+@helptext.command(
+    app,
+    "export",
+    panel=CHANGE_PANEL,
+    examples_of=(
+        ("xoxzo-din routes export -o routes.yaml", "every number, and the global default"),
+        ("xoxzo-din routes export 03-1234-5678 > office.yaml", "one number"),
+    ),
 )
 def export_command(
     context: typer.Context,
     numbers: Annotated[
-        list[str] | None, typer.Argument(help="Numbers to export (default: all, and *).")
+        list[str] | None,
+        typer.Argument(metavar="NUMBER", help="Numbers to export (default: every number, and *)."),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of the terminal."),
     ] = None,
 ) -> None:
     """Write the routes as YAML, to keep in version control and import again."""
@@ -339,25 +242,35 @@ def export_command(
         errors.print(f"wrote {output}")
 
 
-@app.command(
-    name="import",
-    epilog="Examples:\n\n  xoxzo-din routes import routes.yaml --dry-run\n\n"
-    "  xoxzo-din routes import routes.yaml --prune",
+@helptext.command(
+    app,
+    "import",
+    panel=CHANGE_PANEL,
+    examples_of=(
+        ("xoxzo-din routes import routes.yaml --dry-run", "what would change"),
+        ("xoxzo-din routes import routes.yaml", "write it"),
+        ("xoxzo-din routes import routes.yaml --prune", "also delete the items the file no longer has"),
+    ),
 )
 def import_command(
     context: typer.Context,
     *,
     file: Annotated[
-        Path, typer.Argument(help="A YAML file written by export (or by hand).", exists=True, dir_okay=False)
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A YAML file written by export (or by hand).", exists=True, dir_okay=False
+        ),
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes, write nothing.")] = False,
     prune: Annotated[
-        bool, typer.Option("--prune", help="Also delete the file's numbers' items it no longer has.")
+        bool, typer.Option("--prune", help="Also delete the items of the file's numbers it no longer has.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Make the table say what the file says: the whole file is checked first, nothing is written
-    if anything is wrong, and an item edited meanwhile (in the console) is reported, never overwritten."""
+    """Make the table say what a YAML file says, checked first and never overwriting an edit.
+
+    The whole file is read and checked first: nothing is written if anything is wrong. Each write
+    is conditional: an item edited meanwhile (in the console) stops the import, exit status 4."""
     try:
         wanted = routes_file.load(file.read_text(encoding="utf-8"))
         _refuse_check_errors(wanted, _fallback(context))

@@ -28,9 +28,9 @@ import yaml
 from boto3.dynamodb.types import Binary
 
 from xoxzo_din.phone import to_e164
+from xoxzo_din.route_checks.item_problems import item_problems
 from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
 from xoxzo_din.routes_table.snapshot import Item, Routes
-from xoxzo_din.routing.rule_parsing import parse_number_routes
 
 VERSION = 1
 STRING_SET_TAG = "!stringset"
@@ -138,8 +138,11 @@ def load(text: str) -> Routes:
     for (number, _), item in sorted(items.items()):
         by_number.setdefault(number, []).append(item)
     for number, number_items in by_number.items():
-        parsed = parse_number_routes(number_items, global_partition=number == GLOBAL_NUMBER)
-        problems += [f"{problem} (the function would skip it)" for problem in parsed.problems]
+        for item in number_items:  # in the words of routes check: the attribute, why, the fix
+            problems += [
+                f"{number}/{item[RULE_ID]}: {problem.problem}; the function would skip it ({problem.fix})"
+                for problem in item_problems(item, global_partition=number == GLOBAL_NUMBER)
+            ]
     if problems:
         raise RoutesFileError(problems)
     return Routes(by_number)

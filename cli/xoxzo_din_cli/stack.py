@@ -36,6 +36,9 @@ class Stack:
     profile: str | None = None
     # The local stack's action function environment (a deployed one is read when needed).
     local_action_environment: dict[str, str] = field(default_factory=dict)
+    # Whether the route-changes function keeps the history of this stack's routes: a deployed
+    # stack's always does; a local one's only when make local runs it on the table's stream.
+    records_history: bool = True
 
     @property
     def is_local(self) -> bool:
@@ -95,6 +98,7 @@ def local_stack(url: str = DEFAULT_LOCAL_URL) -> Stack:
         endpoint_url=info["AwsEndpointUrl"],
         lambda_endpoint_url=info["LambdaEndpointUrl"],
         local_action_environment=dict(info.get("ActionFunctionEnvironment") or {}),
+        records_history=bool(info.get("RecordsHistory", False)),
     )
 
 

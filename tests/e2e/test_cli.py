@@ -6,8 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,12 @@ def test_calendar_page_shows_the_lunch_break_the_holiday_and_the_new_year_closur
     assert "title='12:00-13:00 number-default" in text  # the lunch break
     assert "勤労感謝の日" in text  # 23 November
     assert "by date: 040-new-year" in text  # the new-year closure
-    assert "Mon 11-23" in result.stdout and "勤労感謝の日" in result.stdout
+    assert "<h3>October 2027</h3>" in text and "<h3>January 2026</h3>" not in text  # the coming year
+    assert result.stdout.startswith(f"wrote {page}") and "Mon 11-23" not in result.stdout  # no grid
+    terminal = tool(local_server, "routes", "calendar", "03-1234-5678", "--start", "2026-11-22")
+    assert (
+        "Mon 11-23" in terminal.stdout and "勤労感謝の日" in terminal.stdout and "holiday" in terminal.stdout
+    )
 
 
 def test_export_then_import_dry_run_reports_no_change(local_server, tmp_path):
@@ -145,3 +151,76 @@ def test_an_invalid_file_changes_nothing(local_server, tmp_path):
     assert result.returncode == 1
     assert "002-typo" in result.stderr and "nothing was written" in result.stderr
     assert tool(local_server, "routes", "export").stdout == before
+
+
+def wait_for(check: Any, seconds: float = 20.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.3)
+
+
+def test_make_local_prints_how_to_use_it(local_server):
+    ready = "".join(
+        wait_for(
+            lambda: (
+                [line for line in local_server["printed"] if "Then try" in line] and local_server["printed"]
+            )
+        )
+    )
+    assert f"{local_server['action_url']}?caller=" in ready
+    assert "source .venv/bin/activate" in ready
+    assert "routes explain 03-1234-5678 --caller 090-1234-5678" in ready and "routes check" in ready
+
+
+def test_an_edit_of_the_local_stack_is_kept_alerted_and_can_be_undone(local_server):
+    before = (datetime.now(UTC) - timedelta(seconds=2)).isoformat(timespec="seconds")
+    table = routes_table(local_server)
+    good = table.get_item(Key={"number": NUMBER, "rule_id": "020-vip"})["Item"]
+    table.put_item(Item={**good, "to": "03-1234-000"})  # a digit missing: the function skips it
+    try:
+        history = wait_for(
+            lambda: [
+                change
+                for change in json.loads(tool(local_server, "routes", "history", NUMBER, "--json").stdout)
+                if change["rule_id"] == "020-vip"
+            ]
+        )
+        assert [(c["kind"], c["old"]["to"], c["new"]["to"]) for c in history] == [
+            ("changed", "+81312340001", "03-1234-000")
+        ]
+        dry = tool(local_server, "routes", "restore", NUMBER, "--at", before, "--dry-run")
+        assert dry.returncode == 0, dry.stderr
+        assert "~ +81312345678/020-vip" in dry.stdout and "to: '03-1234-000' -> '+81312340001'" in dry.stdout
+        alert = wait_for(lambda: "".join(local_server["printed"]).partition("[edit alert]")[2])
+        assert "020-vip / to" in alert and "03-1234-000 has 9 digits; Japanese numbers have 10 or 11" in alert
+    finally:
+        table.put_item(Item=good)
+
+
+def test_the_readme_gets_xoxzo_din_on_path_as_written(local_server):
+    """The README's lines, in a shell without .venv/bin on PATH (the local stack's port added)."""
+    if not (REPOSITORY / ".venv" / "bin" / "activate").exists():
+        pytest.skip("no .venv: make venv creates it")
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    block = next(block for block in readme.split("```sh")[1:] if "activate" in block).split("```")[0]
+    lines = [line.split("  #")[0].strip() for line in block.strip().splitlines()]
+    assert lines[0] == "source .venv/bin/activate" and lines[1].startswith("xoxzo-din routes explain")
+    script = " && ".join(
+        line.replace("xoxzo-din ", f"xoxzo-din --local {local_server['lambda_url']} ") for line in lines
+    )
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if ".venv" not in p)
+    shell = subprocess.run(  # noqa: S603 - our README's own lines
+        ["/bin/bash", "-c", script],
+        cwd=REPOSITORY,
+        env={"PATH": path, "HOME": os.environ.get("HOME", "/tmp"), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "command not found" not in shell.stderr
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout.startswith("transfer +81312340001")

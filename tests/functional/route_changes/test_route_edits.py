@@ -111,9 +111,7 @@ def test_a_broken_block_list_edit_is_alerted_and_kept_in_the_history(world, lamb
     (alert,) = alerts(world)
     assert NUMBER in alert["Subject"]
     body = alert["Message"]
-    assert (
-        f"{NUMBER} / 010-blocked / action" in body and "sya" in body and "fix: set action to playback" in body
-    )
+    assert f"{NUMBER} / 010-blocked / action" in body and "sya" in body and "fix: e.g. action: say" in body
     assert "broken rule has callers" in body  # the block list lets those callers through
     (change,) = changes_of(
         boto3.resource("dynamodb", region_name=REGION).Table(world["tables"]["HISTORY_TABLE_NAME"]), NUMBER

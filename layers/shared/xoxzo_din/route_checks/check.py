@@ -16,12 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from xoxzo_din.phone import to_e164
+from xoxzo_din.route_checks import wording
 from xoxzo_din.route_checks.calendar import caller_classes, segments
-from xoxzo_din.route_checks.phone_numbers import valid_phone_number
+from xoxzo_din.route_checks.item_problems import item_problems
+from xoxzo_din.route_checks.phone_numbers import number_problem, prefix_problem
 from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER, RULE_ID
 from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action, Playback, Transfer, Voicemail
-from xoxzo_din.routing.rule_parsing import ATTRIBUTES, parse_number_routes
+from xoxzo_din.routing.rule_parsing import ANONYMOUS_TOKENS, ATTRIBUTES, parse_number_routes, parse_rule
 from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, NumberRoutes, Rule, zone
 
 ERROR, WARNING = "error", "warning"
@@ -75,25 +77,6 @@ CONDITIONS = frozenset(
 # XOXZO's advice for MP3 URLs (docs/reference/xoxzo-din-api.md): plain http, a path of letters,
 # digits, "_", "/" and "-" (and the "." of the file name).
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_/.\-]*")
-# How to fix a problem with each attribute (docs/reference/route-items.md has the whole story).
-FIXES = {
-    "action": "set action to playback, transfer, say or voicemail (or a whole action line)",
-    "url": "give an http(s) URL of an MP3, ASCII only, without spaces",
-    "to": "give the number to transfer to, e.g. +81312340000 or 03-1234-0000",
-    "text": "give the text to read out, as a string",
-    "language": "give a language code such as ja or en",
-    "priority": "give a whole number such as 20 (lower is tried first)",
-    "enabled": "set enabled to true or false",
-    "callers": "list numbers, prefixes ending in * and/or anonymous, separated by commas",
-    "days": "write days like mon-fri or sat,sun",
-    "hours": "write hours like 09:00-12:00,13:00-17:00",
-    "dates": "write dates like 12-29..01-03 or 2026-08-13",
-    "holidays": "give a country code such as JP (or US-CA)",
-    "active_from": "write a date (2026-12-10) or a date and time (2026-12-10T18:00)",
-    "active_until": "write a date (2026-12-10) or a date and time after active_from",
-    "timezone": "give an IANA time zone such as Asia/Tokyo",
-    "rule_id": "only the item with rule_id default is read under number *: move rules to a number",
-}
 
 
 @dataclass(frozen=True)
@@ -137,6 +120,10 @@ def check_routes(
     findings += _item_findings(GLOBAL_NUMBER, routes.global_items, global_partition=True)
     if (missing := missing_global_default(global_routes)) is not None:
         findings.append(missing)
+    else:
+        findings += _action_findings(
+            GLOBAL_NUMBER, routes.global_items, DEFAULT_RULE_ID, global_routes.default
+        )
     for number in wanted:
         items = routes.items_of(number)
         if not items:
@@ -185,33 +172,59 @@ def _item_findings(
     findings: list[Finding] = []
     for item in items:
         rule_id = str(item.get(RULE_ID, "?"))
-        problems = parse_number_routes([item], global_partition=global_partition).problems
-        for problem in problems:
-            message = problem.split(": ", 1)[1] if ": " in problem else problem
-            attribute = _attribute_of(message)
+        problems = item_problems(item, global_partition=global_partition)
+        what = "default" if rule_id == DEFAULT_RULE_ID else "rule"
+        findings += [
+            Finding(
+                ERROR, number, rule_id, p.attribute, f"the function skips this {what}: {p.problem}", p.fix
+            )
+            for p in problems
+        ]
+        if problems and "callers" in item and rule_id != DEFAULT_RULE_ID:
+            broken = " and ".join(dict.fromkeys(p.attribute for p in problems))
             findings.append(
                 Finding(
-                    ERROR,
+                    WARNING,
                     number,
                     rule_id,
-                    attribute,
-                    f"skipped by the function: {message}",
-                    FIXES.get(attribute, "see docs/reference/route-items.md"),
+                    "callers",
+                    "this broken rule has callers: they fall through to later rules (a broken block list"
+                    " lets them through)",
+                    f"fix its {broken} first (the error{'s' if len(problems) > 1 else ''} above)",
                 )
             )
-            if "callers" in item and rule_id != DEFAULT_RULE_ID:
-                findings.append(
-                    Finding(
-                        WARNING,
-                        number,
-                        rule_id,
-                        "callers",
-                        "this broken rule has callers: they "
-                        "fall through to later rules (a broken block list lets them through)",
-                        "fix the rule's other problem first",
-                    )
-                )
+        elif not problems and "callers" in item and rule_id != DEFAULT_RULE_ID:
+            findings += _caller_findings(number, rule_id, item)
         findings += [_unknown(number, rule_id, name) for name in sorted(set(item) - ATTRIBUTES - NOTES)]
+    return findings
+
+
+def _caller_findings(number: str, rule_id: str, item: Mapping[str, Any]) -> list[Finding]:
+    """A warning for every exact caller number and every prefix of a readable rule that no phone
+    number can match: that caller (a VIP, a blocked one) silently falls through to later rules."""
+    findings: list[Finding] = []
+    for entry in wording.entries("callers", item["callers"]):
+        if entry.lower() in ANONYMOUS_TOKENS:
+            continue
+        if entry.endswith("*"):
+            prefixes = parse_rule({RULE_ID: rule_id, "action": "voicemail", "callers": entry}).caller_prefixes
+            problem = prefix_problem(entry, prefixes[0])
+            fix = "e.g. a prefix such as 090-* or +8190*"
+        else:
+            problem = number_problem(entry, to_e164(entry))
+            fix = "e.g. the whole number, 090-1234-5678, or a prefix such as 090-1234-*"
+        if problem is not None:
+            findings.append(
+                Finding(
+                    WARNING,
+                    number,
+                    rule_id,
+                    "callers",
+                    f"callers: {problem}, so this rule never matches that caller (it falls through to"
+                    " later rules)",
+                    fix,
+                )
+            )
     return findings
 
 
@@ -248,13 +261,6 @@ def _unknown(number: str, rule_id: str, name: str) -> Finding:
     )
 
 
-def _attribute_of(message: str) -> str:
-    head = re.split(r"[ :]", message, maxsplit=1)[0]
-    if head in ATTRIBUTES:
-        return head
-    return next((name for name in sorted(ATTRIBUTES) if re.search(rf"\b{name}\b", message)), "action")
-
-
 def _route_findings(
     number: str,
     items: Sequence[Mapping[str, Any]],
@@ -277,9 +283,9 @@ def _route_findings(
             )
         )
     for rule in routes.rules:
-        findings += _action_findings(number, rule.rule_id, rule.action)
+        findings += _action_findings(number, items, rule.rule_id, rule.action)
     if routes.default is not None:
-        findings += _action_findings(number, DEFAULT_RULE_ID, routes.default)
+        findings += _action_findings(number, items, DEFAULT_RULE_ID, routes.default)
     expired = {rule.rule_id for rule in routes.rules if _ended(rule, routes, now)}
     has_until = {rule.rule_id for rule in routes.rules if rule.active_until is not None}
     for rule_id in sorted(expired):
@@ -333,17 +339,22 @@ def _ended(rule: Rule, routes: NumberRoutes, now: datetime) -> bool:
     )
 
 
-def _action_findings(number: str, rule_id: str, action: Action) -> list[Finding]:
+def _action_findings(
+    number: str, items: Sequence[Mapping[str, Any]], rule_id: str, action: Action | None
+) -> list[Finding]:
     findings: list[Finding] = []
-    if isinstance(action, Transfer) and not valid_phone_number(action.number):
+    typed = next((item.get("to") for item in items if item.get(RULE_ID) == rule_id), None)
+    if isinstance(action, Transfer) and (
+        problem := number_problem(typed if isinstance(typed, str) else action.number, action.number)
+    ):
         findings.append(
             Finding(
-                WARNING,
+                ERROR,
                 number,
                 rule_id,
                 "to",
-                f"transfer target {action.number} is not a valid phone number",
-                "check the number to transfer to",
+                f"calls it takes cannot be transferred: to: {problem}",
+                wording.example("to"),
             )
         )
     greeting = action.greeting if isinstance(action, Voicemail) else action
