@@ -419,3 +419,15 @@ def test_every_docs_page_cited_by_a_template_or_the_code_exists() -> None:
         if not exists or (anchor and anchor not in anchors((ROOT / path).read_text(encoding="utf-8"))):
             missing[target] = sorted(sources)
     assert missing == {}
+
+
+def test_the_readme_diagram_shows_every_function_and_table_of_the_stack() -> None:
+    diagram = _FENCE.search(README.read_text(encoding="utf-8"))
+    assert diagram is not None
+    resources = load_template()["Resources"]
+    shown = {
+        name
+        for name, resource in resources.items()
+        if resource["Type"] in {"AWS::Serverless::Function", "AWS::DynamoDB::Table"}
+    }
+    assert len(shown) == 7 and all(name in diagram.group(0) for name in shown)
