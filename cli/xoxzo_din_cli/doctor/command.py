@@ -1,21 +1,33 @@
-"""`xoxzo-din doctor`: the checks of doctor.py, gathered from the stack and shown."""
+"""`xoxzo-din doctor`: XOXZO's troubleshooting checklist, automated, for every number a stack holds.
+
+Each check is pass, warn or fail, with the reason and the fix: the stack's own (checks.py), then
+each number's (number_checks.py). Network checks (the action URL, MP3 files: web.py) run
+concurrently, a bounded number at a time, each with a short timeout, so tens of numbers take
+seconds. XOXZO is only reached through the ProvisioningFunction (its `list` operation).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.routing.settings import PREVIOUS_SECRET_ENV, SECRET_ENV, ActionSettings
-from xoxzo_din_cli import doctor, provisioning_client
-from xoxzo_din_cli.common import EXIT_PROBLEMS, Target, console, errors, fail, print_json
+from xoxzo_din_cli import provisioning_client
+from xoxzo_din_cli.common import EXIT_PROBLEMS, Target, console, errors, fail, fallback_of, print_json
+from xoxzo_din_cli.doctor.checks import FAIL, PASS, STACK, WARN, Check, Stack, stack_checks
+from xoxzo_din_cli.doctor.number_checks import number_checks
+from xoxzo_din_cli.doctor.web import Response, http_get
 from xoxzo_din_cli.provisioning_client import OperationError
-from xoxzo_din_cli.routes_commands import fallback_of
 from xoxzo_din_cli.routes_table import read_routes
 
-STYLES = {doctor.PASS: "green", doctor.WARN: "yellow", doctor.FAIL: "red"}
+PARALLEL = 8
+STYLES = {PASS: "green", WARN: "yellow", FAIL: "red"}
 
 
 def doctor_command(
@@ -40,7 +52,7 @@ def doctor_command(
         wanted = [to_e164(raw) or fail(f"{raw!r} is not a phone number", 2) for raw in numbers]
     listing, list_error = None, None
     try:
-        listing = doctor.listing_by_number(provisioning_client.invoke(stack, {"operation": "list"}))
+        listing = listing_by_number(provisioning_client.invoke(stack, {"operation": "list"}))
     except OperationError as error:
         list_error = error
     try:
@@ -49,7 +61,7 @@ def doctor_command(
         errors.print(f"warning: the action function's configuration cannot be read ({error})", style="yellow")
         environment, configured_at = {}, None
     valid = set(ActionSettings.from_environment(environment).secrets)
-    facts = doctor.Stack(
+    facts = Stack(
         action_base_url=stack.output("ActionUrl"),
         secret=environment.get(SECRET_ENV) if environment.get(SECRET_ENV) in valid else None,
         # The other slot's secret (none: no rotation under way).
@@ -62,9 +74,9 @@ def doctor_command(
         routes=read_routes(stack.table("RoutesTableName")),
         fallback=fallback_of(stack),
     )
-    checks = doctor.run(facts, wanted)
+    checks = run(facts, wanted)
     counts = {status: sum(1 for check in checks if check.status == status) for status in STYLES}
-    held = len({check.number for check in checks} - {doctor.STACK})
+    held = len({check.number for check in checks} - {STACK})
     if as_json:
         print_json({"numbers": held, **counts, "checks": checks})
     else:
@@ -80,5 +92,26 @@ def doctor_command(
         console.print(
             f"{held} number(s): {counts['pass']} passed, {counts['warn']} warning(s), {counts['fail']} failed"
         )
-    if counts[doctor.FAIL]:
+    if counts[FAIL]:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def run(
+    stack: Stack,
+    numbers: Sequence[str] | None,
+    *,
+    get: Callable[..., Response] = http_get,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> list[Check]:
+    """Every check, stack first, then each number (those named, or every number the stack holds)."""
+    checks = stack_checks(stack, get, now())
+    held = sorted(stack.listing or {}) if numbers is None else list(numbers)
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        for each in pool.map(lambda number: number_checks(stack, number, get, now), held):
+            checks += each
+    return checks
+
+
+def listing_by_number(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The list operation's numbers, by E.164 (numbers XOXZO gave no number for are left out)."""
+    return {entry["number"]: entry for entry in result.get("numbers", []) if entry.get("number")}

@@ -1,29 +1,39 @@
 """`xoxzo-din routes calendar`: which rule decides, hour by hour, for each class of caller, in the
-terminal, as JSON, or as a printable page (the week, then the coming twelve months)."""
+terminal (its grid drawn here), as JSON, or as a printable page (the week, then the coming twelve
+months: calendar_html.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from xoxzo_din.route_checks import calendar
+from xoxzo_din.route_checks.calendar import CallerClass, Segment
 from xoxzo_din.routing.actions import Action
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.rules import NumberRoutes
-from xoxzo_din_cli import calendar_views, helptext
+from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import console, fail, print_json
-from xoxzo_din_cli.routes_commands import (
+from xoxzo_din_cli.routes import calendar_html
+from xoxzo_din_cli.routes.calendar_drawing import Legend, by_day, holidays_of, labels_of
+from xoxzo_din_cli.routes.group import (
     LOOK_PANEL,
     JsonOption,
     NumberArgument,
-    _fallback,
-    _number,
-    _routes,
     app,
+    parse_number,
+    stack_fallback,
+    stack_routes,
 )
+
+# A character of the terminal grid: the rule deciding at the start of each half hour.
+SLOT_MINUTES = 30
 
 
 @helptext.command(
@@ -65,8 +75,8 @@ def calendar_command(
     One grid per class of caller the rules name (each callers list, anonymous callers, anyone
     else): a row per day, a letter per half hour for the rule that decides, and a legend.
     """
-    called = _number(number, global_allowed=False)
-    routes = _routes(context)
+    called = parse_number(number, global_allowed=False)
+    routes = stack_routes(context)
     parsed = parse_number_routes(routes.items_of(called))
     global_parsed = parse_number_routes(routes.global_items, global_partition=True)
     zone = calendar.number_zone(parsed)
@@ -76,7 +86,7 @@ def calendar_command(
         fail(f"--start {start!r} is not a date such as 2026-12-01", 2)
     if period not in ("week", "month", "year"):
         fail("--period must be week, month or year", 2)
-    fallback = _fallback(context)
+    fallback = stack_fallback(context)
     if html_file is not None:
         _write_html(
             html_file, called, parsed=parsed, global_parsed=global_parsed, fallback=fallback, first=first
@@ -121,11 +131,11 @@ def calendar_command(
             }
         )
         return
-    legend = calendar_views.Legend.of(segments for _, segments in by_class)
-    holidays = calendar_views.holidays_of(parsed, calendar.days(first, last))
-    console.print(calendar_views.legend_table(legend))
+    legend = Legend.of(segments for _, segments in by_class)
+    holidays = holidays_of(parsed, calendar.days(first, last))
+    console.print(legend_table(legend))
     for caller_class, segments in by_class:
-        console.print(calendar_views.terminal_grid(caller_class, segments, legend, holidays))
+        console.print(terminal_grid(caller_class, segments, legend, holidays))
 
 
 def period_end(first: date, period: str) -> date:
@@ -170,13 +180,47 @@ def _write_html(
         )
         for caller_class in calendar.caller_classes(parsed)
     ]
-    legend = calendar_views.Legend.of(segments for _, week, year in sections for segments in (week, year))
-    holidays = calendar_views.holidays_of(parsed, calendar.days(first, year_end.date()))
-    page = calendar_views.html_page(
+    legend = Legend.of(segments for _, week, year in sections for segments in (week, year))
+    holidays = holidays_of(parsed, calendar.days(first, year_end.date()))
+    page = calendar_html.html_page(
         f"What callers of {number} hear ({zone.key})",
         sections,
         legend,
         holidays,
-        calendar_views.labels_of(parsed),
+        labels_of(parsed),
     )
     path.write_text(page, encoding="utf-8")
+
+
+def terminal_grid(
+    caller_class: CallerClass, segments: Sequence[Segment], legend: Legend, holidays: dict[date, str]
+) -> Table:
+    """One row per day, one character per half hour (the rule deciding at the start of it), and a
+    holiday column when a holiday falls in the days shown."""
+    days = sorted(by_day(segments).items())
+    named = any(day in holidays for day, _ in days)
+    table = Table(title=f"calls from {caller_class.label}", show_lines=False, pad_edge=False)
+    table.add_column("day", no_wrap=True)
+    table.add_column("".join(f"{hour:<2}" if hour % 3 == 0 else "  " for hour in range(24)), no_wrap=True)
+    if named:
+        table.add_column("holiday", no_wrap=True)
+    for day, pieces in days:
+        row = Text()
+        for slot in range(0, 24 * 60, SLOT_MINUTES):
+            piece = next((p for p in pieces if p.start <= slot < p.end), None)
+            if piece is None:
+                row.append(" ")
+                continue
+            symbol, colour, _ = legend.entries[piece.decided_by]
+            row.append(symbol, style=f"bold white on {colour}")
+        table.add_row(f"{day:%a %m-%d}", row, *([holidays.get(day, "")] if named else []))
+    return table
+
+
+def legend_table(legend: Legend) -> Table:
+    table = Table(title="legend")
+    for column in ("", "decided by", "answer"):
+        table.add_column(column)
+    for decided_by, (symbol, colour, line) in legend.entries.items():
+        table.add_row(Text(symbol, style=f"bold white on {colour}"), decided_by, line)
+    return table

@@ -1,13 +1,17 @@
-"""What a caller hears, and why: the action function's own parsing and decision, with the reason
-each earlier rule did not match (`Rule.unmet_condition`, the code the call path runs)."""
+"""`xoxzo-din routes explain NUMBER`: what a caller hears, and why: the action function's own
+parsing and decision, with the reason each earlier rule did not match (`Rule.unmet_condition`, the
+code the call path runs)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+import typer
+
+from xoxzo_din.route_checks import calendar
 from xoxzo_din.routes_table.schema import RULE_ID
 from xoxzo_din.routing.actions import Action, render
 from xoxzo_din.routing.rule_parsing import parse_number_routes
@@ -19,6 +23,19 @@ from xoxzo_din.routing.rules import (
     choose_action,
     holiday_name,
     zone,
+)
+from xoxzo_din_cli import helptext
+from xoxzo_din_cli.common import console, print_json
+from xoxzo_din_cli.routes.group import (
+    LOOK_PANEL,
+    JsonOption,
+    NumberArgument,
+    app,
+    attributes,
+    parse_moment,
+    parse_number,
+    stack_fallback,
+    stack_routes,
 )
 
 
@@ -42,6 +59,72 @@ class Explanation:
     checks: list[RuleCheck] = field(default_factory=list)  # the rules tried, in order
     holidays: list[str] = field(default_factory=list)  # holidays that day, named by the rules' calendars
     skipped: list[str] = field(default_factory=list)  # malformed items, as the function logs them
+
+
+@helptext.command(
+    app,
+    "explain",
+    panel=LOOK_PANEL,
+    examples_of=(
+        ("xoxzo-din routes explain 03-1234-5678 --caller 090-1234-5678", "that caller, now"),
+        (
+            "xoxzo-din routes explain 03-1234-5678 --caller anonymous --at 2026-12-02T12:15",
+            "a hidden caller, then",
+        ),
+        ("xoxzo-din routes explain +81312345678 --at '2026-11-23 10:00+09:00' --json", "for a script"),
+    ),
+)
+def explain_command(
+    context: typer.Context,
+    number: NumberArgument,
+    caller: Annotated[
+        str,
+        typer.Option(
+            "--caller", metavar="CALLER", help="Who calls: a number, or anonymous (or '') for a hidden one."
+        ),
+    ] = "",
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="When: the number's local time, or a time with an offset; default now.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Say what a call gets, which item decided it, and why each earlier rule did not.
+
+    The answer is the action line the function would give, decided by the function's own code."""
+    called = parse_number(number, global_allowed=False)
+    routes = stack_routes(context)
+    items = routes.items_of(called)
+    number_zone = calendar.number_zone(parse_number_routes(items))
+    result = explain(
+        called,
+        None if caller.lower() == "anonymous" else caller,
+        parse_moment(at, number_zone),
+        items=items,
+        global_items=routes.global_items,
+        fallback=stack_fallback(context),
+    )
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"[bold]{result.line}[/bold]", highlight=False, soft_wrap=True)
+    console.print(
+        f"decided by {result.decided_by}" + (f" ({attributes(result.item)})" if result.item else ""),
+        highlight=False,
+    )
+    console.print(
+        f"at {result.at:%a %Y-%m-%d %H:%M} {result.timezone}"
+        + (f" ({', '.join(result.holidays)})" if result.holidays else "")
+    )
+    for rule_check in result.checks:
+        verdict = "[green]matched[/green]" if rule_check.matched else rule_check.reason
+        console.print(f"  {rule_check.rule_id} (priority {rule_check.priority}): {verdict}", highlight=False)
+    for problem in result.skipped:
+        console.print(f"  [red]skipped[/red] {problem}", highlight=False)
 
 
 def routes_of(

@@ -14,20 +14,20 @@ from xoxzo_din.route_checks import calendar
 from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
 from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.rule_parsing import parse_number_routes
-from xoxzo_din_cli import helptext, routes_file
+from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_STACK, EXIT_USAGE, console, errors, fail, print_json
-from xoxzo_din_cli.routes_commands import (
+from xoxzo_din_cli.routes import routes_file
+from xoxzo_din_cli.routes.group import (
     UNDO_PANEL,
     JsonOption,
-    _apply,
-    _key,
-    _moment,
-    _number,
-    _plain,
-    _print_plan,
-    _target,
     app,
+    key,
+    parse_moment,
+    parse_number,
+    plain,
+    target_of,
 )
+from xoxzo_din_cli.routes.writes import apply, print_plan
 from xoxzo_din_cli.routes_table import read_routes
 from xoxzo_din_cli.stack import Stack
 
@@ -59,8 +59,8 @@ def history_command(
 
     Each change with its time (the number's, with its offset: what restore --at takes) and what
     changed, old and new. Kept for the stack's HistoryRetentionDays."""
-    called = _number(number)
-    stack = _target(context).stack()
+    called = parse_number(number)
+    stack = target_of(context).stack()
     _refuse_without_history(stack)
     changes = list(reversed(route_history.changes_of(stack.table("HistoryTableName"), called)))
     if as_json:
@@ -93,7 +93,7 @@ def _difference(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
     before, after = old or {}, new or {}
     names = sorted((set(before) | set(after)) - {NUMBER, RULE_ID})
     return "; ".join(
-        f"{name}: {_plain(before.get(name))} -> {_plain(after.get(name))}"
+        f"{name}: {plain(before.get(name))} -> {plain(after.get(name))}"
         for name in names
         if before.get(name) != after.get(name)
     )
@@ -130,13 +130,13 @@ def restore_command(
 
     Every later change is undone, each write conditional: an item edited meanwhile stops it (exit
     status 4), never overwritten. The restore is itself a change, kept in the history."""
-    called = _number(number, global_allowed=True)
-    stack = _target(context).stack()
+    called = parse_number(number, global_allowed=True)
+    stack = target_of(context).stack()
     _refuse_without_history(stack)
     table = stack.table("RoutesTableName")
     current = read_routes(table)
     zone = calendar.number_zone(parse_number_routes(current.items_of(called)))
-    moment = _moment(at, zone)
+    moment = parse_moment(at, zone)
     kept_since = _history_start(stack.parameters.get("HistoryRetentionDays"))
     if kept_since is None:
         errors.print(
@@ -156,7 +156,7 @@ def restore_command(
     changes = route_history.changes_of(stack.table("HistoryTableName"), called)
     wanted = Routes({called: route_history.items_at(current.items_of(called), changes, moment)})
     plan = routes_file.plan(current, wanted, prune=True)
-    written, conflict = (0, None) if dry_run else _apply(table, plan)
+    written, conflict = (0, None) if dry_run else apply(table, plan)
     if as_json:
         print_json(
             {
@@ -164,13 +164,13 @@ def restore_command(
                 "dry_run": dry_run,
                 "written": written,
                 "conflict": conflict,
-                "added": [_key(i) for i in plan.added],
-                "changed": [_key(n) for _, n in plan.changed],
-                "removed": [_key(i) for i in plan.removed],
+                "added": [key(i) for i in plan.added],
+                "changed": [key(n) for _, n in plan.changed],
+                "removed": [key(i) for i in plan.removed],
             }
         )
     else:
-        _print_plan(plan, prune=True)
+        print_plan(plan, prune=True)
         console.print(
             "no change"
             if plan.empty

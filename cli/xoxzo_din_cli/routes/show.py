@@ -19,14 +19,14 @@ from xoxzo_din.routing.actions import Action, render
 from xoxzo_din.routing.rule_parsing import DEFAULT_PRIORITY, parse_number_routes
 from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import console, print_json
-from xoxzo_din_cli.routes_commands import (
+from xoxzo_din_cli.routes.group import (
     LOOK_PANEL,
     JsonOption,
     NumberArgument,
-    _fallback,
-    _number,
-    _routes,
     app,
+    parse_number,
+    stack_fallback,
+    stack_routes,
 )
 
 # The conditions of a rule, in the order a person reads them ("who, when").
@@ -57,11 +57,11 @@ def show_command(context: typer.Context, number: NumberArgument, *, as_json: Jso
     Then its default, and what a call no rule takes gets when it has none (the global default, then
     the stack's fallback action). Disabled rules and items the function skips are listed where
     they stand, marked."""
-    called = _number(number, global_allowed=False)
-    routes = _routes(context)
+    called = parse_number(number, global_allowed=False)
+    routes = stack_routes(context)
     items = routes.items_of(called)
     parsed = parse_number_routes(items)
-    rows = rows_of(items, routes.global_items, _fallback(context))
+    rows = rows_of(items, routes.global_items, stack_fallback(context))
     zone = calendar.number_zone(parsed).key
     if as_json:
         print_json({"number": called, "timezone": zone, "rows": rows})

@@ -1,6 +1,6 @@
 """The tool's help reads like gh's or Typer's rich help: every command and group has a complete
 one-line summary, examples, and its arguments named in words, never by a Python type; commands
-are listed in the order of the task; --version answers."""
+are listed in the order of the task."""
 
 import re
 from typing import Any
@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from xoxzo_din_cli.main import app, tool_version
+from xoxzo_din_cli.main import app
 
 ROOT: Any = typer.main.get_command(app)  # a group: .commands
 PYTHON_TYPES = re.compile(r"<\w+>|\{\w+\}|list\[|\b(?:NoneType|str|int|bool|Path)\b")
@@ -82,10 +82,3 @@ def test_metavars_are_words():
     assert "--at" in help_of("routes", "explain") and "TIME" in help_of("routes", "explain")
     assert "[NUMBER]..." in help_of("routes", "check")
     assert "FILE" in help_of("routes", "import") and "DIN_UID" in help_of("numbers", "cancel")
-
-
-def test_version_is_printed():
-    result = CliRunner().invoke(app, ["--version"])
-    assert result.exit_code == 0
-    assert result.output == f"xoxzo-din {tool_version()}\n"
-    assert re.fullmatch(r"\d+\.\d+\.\d+", tool_version())

@@ -1,11 +1,12 @@
 """Every error kind the function can answer has a next step and an exit status, and the reference
-page's table of exit statuses says the same."""
+page's table of exit statuses says the same; the tool waits longer than the function can run."""
 
 import re
 from pathlib import Path
 
+from tools.template_tables import load_template
 from xoxzo_din.provisioning.errors import ERROR_KINDS, INTERNAL_ERROR
-from xoxzo_din_cli.provisioning_client import EXIT_INVALID, NEXT_STEPS
+from xoxzo_din_cli.provisioning_client import EXIT_INVALID, NEXT_STEPS, READ_TIMEOUT_SECONDS
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "reference" / "operator-tool.md"
 
@@ -31,3 +32,8 @@ def test_the_page_lists_each_kind_under_its_exit_status():
     expected.pop("InvalidRequest")
     assert documented == expected
     assert NEXT_STEPS["InvalidRequest"][0] == EXIT_INVALID == 2
+
+
+def test_the_tool_waits_longer_than_the_provisioning_function_can_run():
+    timeout = load_template()["Resources"]["ProvisioningFunction"]["Properties"]["Timeout"]
+    assert timeout < READ_TIMEOUT_SECONDS

@@ -1,5 +1,5 @@
-"""`routes calendar`: the stretches computed from change points are the decisions the action
-function makes at every minute of them."""
+"""The calendar of `routes calendar` (route_checks/calendar.py): the stretches computed from change
+points are the decisions the action function makes at every minute of them."""
 
 import itertools
 import os
@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.routing.test_properties import FALLBACK, items
+from tests.helpers.route_items import FALLBACK, items
 from tools.local_env import sample_routes
 from xoxzo_din.route_checks.calendar import caller_classes, segments
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.rules import Call, choose_action
-from xoxzo_din_cli.calendar_views import Legend, by_day, holidays_of, html_page, labels_of
 
 NUMBER = "+81312345678"
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -102,31 +101,6 @@ def test_dst_transitions_keep_local_wall_clock_hours():
     )
     opens = [f"{s.start:%m-%d %H:%M %Z}" for s in stretch if s.decided_by == "rule:open"]
     assert opens == ["03-07 09:00 EST", "03-08 09:00 EDT", "03-09 09:00 EDT"]
-
-
-def test_the_page_is_one_self_contained_file_with_the_legend_holidays_and_closures():
-    routes, global_routes = sample()
-    classes = caller_classes(routes)
-    start = datetime(2026, 1, 1, tzinfo=TOKYO)
-    end = start.replace(year=2027)
-    sections = [
-        (
-            c,
-            segments(
-                routes, global_routes, FALLBACK, caller=c.caller, start=start, end=start + timedelta(days=7)
-            ),
-            segments(routes, global_routes, FALLBACK, caller=c.caller, start=start, end=end),
-        )
-        for c in classes
-    ]
-    legend = Legend.of(s for _, week, year in sections for s in (week, year))
-    year_days = by_day(sections[-1][2])
-    page = html_page("t", sections, legend, holidays_of(routes, year_days), labels_of(routes))
-    assert (
-        page.startswith("<!DOCTYPE html>") and "<script" not in page and "http" not in page.split("<table")[0]
-    )
-    assert "勤労感謝の日" in page and "by date: 040-new-year" in page and "rule:060-business-hours" in page
-    assert page.count("class='month'") == 12 * len(classes)
 
 
 @settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "200")), deadline=None)

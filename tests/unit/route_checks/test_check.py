@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from tests.unit.routing.test_properties import FALLBACK
+from tests.helpers.route_items import FALLBACK
 from tools.local_env import sample_routes
 from xoxzo_din.route_checks.check import ERROR, WARNING, check_routes
 from xoxzo_din.routes_table.snapshot import group

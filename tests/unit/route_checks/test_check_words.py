@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.routing.test_properties import FALLBACK
+from tests.helpers.route_items import FALLBACK
 from xoxzo_din.route_checks.check import ERROR, WARNING, check_routes
 from xoxzo_din.route_checks.phone_numbers import country_name, number_problem, prefix_problem
 from xoxzo_din.routes_table.snapshot import group

@@ -15,7 +15,7 @@ import boto3
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import REGION
+from tests.helpers.aws import REGION
 from tools.local_env import sample_routes
 from tools.local_streams import AlertPrinter, StreamRelay, lambda_event
 from xoxzo_din_cli import common

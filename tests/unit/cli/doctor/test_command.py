@@ -1,17 +1,17 @@
-"""Every doctor check fails for its own reason, and passes once that is fixed (no I/O: the stack's
-facts and the HTTP answers are given)."""
+"""Every doctor check fails for its own reason, and passes once that is fixed, and says so in words
+(no I/O: the stack's facts and the HTTP answers are given)."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.unit.routing.test_properties import FALLBACK
-from tools.template_tables import load_template
+from tests.helpers.route_items import FALLBACK
 from xoxzo_din.routes_table.snapshot import group
-from xoxzo_din_cli import doctor
-from xoxzo_din_cli.doctor import FAIL, PASS, WARN, Response
-from xoxzo_din_cli.provisioning_client import READ_TIMEOUT_SECONDS, OperationError
+from xoxzo_din_cli.doctor.checks import FAIL, PASS, STACK, WARN, Stack
+from xoxzo_din_cli.doctor.command import run
+from xoxzo_din_cli.doctor.web import Response
+from xoxzo_din_cli.provisioning_client import OperationError
 
 NUMBER = "+81345678901"
 BASE = "http://api.test/action/"
@@ -42,8 +42,8 @@ LISTING = {
 }
 
 
-def healthy() -> doctor.Stack:
-    return doctor.Stack(
+def healthy() -> Stack:
+    return Stack(
         action_base_url=BASE,
         secret=SECRET,
         previous_secret=None,
@@ -75,7 +75,7 @@ class Web:
 
 
 def statuses(stack, web=None):
-    return {check.name: check.status for check in doctor.run(stack, None, get=web or Web(), now=lambda: NOW)}
+    return {check.name: check.status for check in run(stack, None, get=web or Web(), now=lambda: NOW)}
 
 
 def failing(stack, web=None):
@@ -161,11 +161,14 @@ def test_an_old_previous_secret_warns_and_a_fresh_one_passes():
 
 
 def test_only_the_numbers_named_are_checked():
-    checks = doctor.run(healthy(), ["+81399990000"], get=Web(), now=lambda: NOW)
-    assert {c.number for c in checks} == {doctor.STACK, "+81399990000"}
+    checks = run(healthy(), ["+81399990000"], get=Web(), now=lambda: NOW)
+    assert {c.number for c in checks} == {STACK, "+81399990000"}
     assert next(c for c in checks if c.name == "subscribed").status == FAIL
 
 
-def test_the_tool_waits_longer_than_the_provisioning_function_can_run():
-    timeout = load_template()["Resources"]["ProvisioningFunction"]["Properties"]["Timeout"]
-    assert timeout < READ_TIMEOUT_SECONDS
+def test_doctor_says_in_words_that_an_mp3_host_cannot_be_found():
+    web = Web(**{MP3: Response(None, "", "", "[Errno -2] Name or service not known")})
+    (check,) = [c for c in run(healthy(), [NUMBER], get=web) if c.name == "MP3 files"]
+    assert check.status == FAIL
+    assert "the host media.test could not be found" in check.reason
+    assert "XOXZO must be able to fetch the file" in check.reason and "Errno" not in check.reason

@@ -9,13 +9,13 @@ from typing import Any
 
 from hypothesis import given, settings
 
-from tests.unit.routing.test_properties import FALLBACK, callers, items, moments
+from tests.helpers.route_items import FALLBACK, callers, items, moments
 from tools.local_env import sample_answers, sample_routes
 from xoxzo_din.phone import to_e164
 from xoxzo_din.routing.router import Router
-from xoxzo_din_cli.explain import explain
+from xoxzo_din_cli.routes.explain import explain
 
-EVENTS = Path(__file__).resolve().parents[3] / "events" / "action"
+EVENTS = Path(__file__).resolve().parents[4] / "events" / "action"
 NUMBER = "+81312345678"
 
 

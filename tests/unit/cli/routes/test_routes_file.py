@@ -7,7 +7,7 @@ import pytest
 
 from tools.local_env import sample_routes
 from xoxzo_din.routes_table.snapshot import group
-from xoxzo_din_cli.routes_file import RoutesFileError, dump, load, plan
+from xoxzo_din_cli.routes.routes_file import RoutesFileError, dump, load, plan
 
 NUMBER = "+81312345678"
 
