@@ -46,6 +46,7 @@ class Stack:
 
 
 def stack_checks(stack: Stack, get: Callable[..., Response], now: datetime) -> list[Check]:
+    """The stack's own checks, in the order doctor shows them."""
     checks: list[Check] = []
     if stack.list_error is None:
         checks.append(

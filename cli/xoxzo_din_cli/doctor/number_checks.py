@@ -21,6 +21,7 @@ SLOW_MILLISECONDS = 3000.0
 def number_checks(
     stack: Stack, number: str, get: Callable[..., Response], now: Callable[[], datetime]
 ) -> list[Check]:
+    """One number's checks, in the order doctor shows them."""
     checks = [*_subscription_checks(stack, number), _answer_check(stack, number, get, now)]
     findings = check_routes(stack.routes, numbers=[number], fallback=stack.fallback, now=now())
     own = [f for f in findings if f.number == number]
