@@ -9,10 +9,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.helpers.aws import REGION
 from tools.template_tables import create_all_tables
 from tools.xoxzo_emulator import XoxzoEmulator
-
-REGION = "ap-northeast-1"
 
 
 @pytest.fixture(autouse=True)

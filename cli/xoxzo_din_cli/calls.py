@@ -1,5 +1,5 @@
-"""`xoxzo-din calls`: how a number's calls were decided, per day and rule, from the action
-function's logs (the CloudWatch Logs Insights query the template defines; callers stay masked).
+"""`xoxzo-din calls NUMBER`: how a deployed number's calls were decided, per day and rule, from the
+action function's logs (the CloudWatch Logs Insights query the template defines; callers stay masked).
 
 The template's query counts per UTC day (Insights' `datefloor`). The tool counts the number's own
 days (its routes' time zone): it splits the period where the zone's UTC offset changes (daylight
@@ -14,10 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as clock_time
-from typing import Any
+from typing import Annotated, Any
 
+import typer
+from rich.table import Table
+
+from xoxzo_din.phone import to_e164
+from xoxzo_din.route_checks import calendar
 from xoxzo_din.routes_table.schema import RULE_ID
 from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din_cli.common import EXIT_STACK, Target, console, fail, print_json
+from xoxzo_din_cli.routes_table import read_routes
 
 QUERY_NAME = "calls-per-number-and-day-by-rule"  # template.yaml: CallsByRuleQuery
 POLL_SECONDS = 1.0
@@ -153,3 +160,71 @@ def report(number: str, rows: list[dict[str, str]], items: list[dict[str, Any]],
     days = sorted({day for by_day in counts.values() for day in by_day})
     silent = [name for name in possible if name not in counts]
     return Report(number, str(zone), days, dict(counts), silent)
+
+
+def calls_command(
+    context: typer.Context,
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="The called number (the DIN).")],
+    *,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="First day (YYYY-MM-DD); default 7 days ago."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="DATE", help="Last day (YYYY-MM-DD); default today.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output, for scripts.")] = False,
+) -> None:
+    """Count a deployed number's calls per day and deciding rule, from its logs.
+
+    The days are the number's own (its routes' time zone). The rules that decided no call in the
+    period are listed; callers stay masked.
+    """
+    target: Target = context.find_object(Target)  # type: ignore[assignment]
+    stack = target.stack()
+    called = to_e164(number) or fail(f"{number!r} is not a phone number", 2)
+    if stack.is_local:
+        fail(
+            "call reports read CloudWatch Logs: choose a deployed stack (--config-env or --stack-name)",
+            EXIT_STACK,
+        )
+    try:
+        last_given = date.fromisoformat(until) if until else None
+        first_given = date.fromisoformat(since) if since else None
+    except ValueError:
+        fail("--since and --until are dates such as 2026-12-01", 2)
+    items = read_routes(stack.table("RoutesTableName")).items_of(called)
+    zone = calendar.number_zone(parse_number_routes(items))  # the days are the number's
+    last = last_given or datetime.now(zone).date()
+    first = first_given or last - timedelta(days=6)
+    if first > last:
+        fail(f"--since {first} is after --until {last}", 2)
+    logs = stack.client("logs")
+    rows: list[dict[str, str]] = []
+    try:
+        for segment in segments(zone, first, last):
+            query = query_for(logs, stack.name, called, segment)
+            rows += run_query(
+                logs, stack.output("ActionLogGroupName"), query, start=segment.start, end=segment.end
+            )
+    except CallsError as error:
+        fail(str(error), EXIT_STACK)
+    show(report(called, rows, items, zone), as_json=as_json)
+
+
+def show(result: Report, *, as_json: bool) -> None:
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"calls to {result.number}: {result.total} (days in {result.timezone})")
+    table.add_column("decided by")
+    for day in result.days:
+        table.add_column(day[5:], justify="right")
+    table.add_column("total", justify="right")
+    for decided_by, by_day in sorted(result.counts.items(), key=lambda entry: -sum(entry[1].values())):
+        table.add_row(
+            decided_by, *(str(by_day.get(day, "")) for day in result.days), str(sum(by_day.values()))
+        )
+    console.print(table)
+    if result.silent:
+        console.print(f"decided no call in the period: {', '.join(result.silent)}", highlight=False)

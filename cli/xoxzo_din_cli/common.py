@@ -13,6 +13,8 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
+from xoxzo_din.routing.actions import Action
+from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, ActionSettings
 from xoxzo_din_cli.stack import Stack, StackError, deployed_stack, local_stack, samconfig_stack
 
 # Exit statuses (docs/reference/operator-tool.md).
@@ -61,6 +63,12 @@ class Target:
             except StackError as error:
                 fail(str(error), EXIT_STACK)
         return self._stack
+
+
+def fallback_of(stack: Stack) -> Action:
+    """The stack's last-resort action, read as the action function reads its FALLBACK_ACTION."""
+    line = stack.parameters.get("FallbackAction", "")
+    return ActionSettings.from_environment({FALLBACK_ACTION_ENV: line}).fallback
 
 
 def fail(message: str, status: int) -> NoReturn:

@@ -15,16 +15,9 @@ from typing import Annotated
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from xoxzo_din_cli import (  # the routes modules add their commands to routes_commands.app
-    calendar_command,  # noqa: F401
-    calls_command,
-    doctor_command,
-    history_commands,  # noqa: F401
-    numbers_commands,
-    routes_commands,
-    show_command,  # noqa: F401
-)
+from xoxzo_din_cli import calls, numbers, routes
 from xoxzo_din_cli.common import EXIT_STACK, Target, errors
+from xoxzo_din_cli.doctor.command import doctor_command
 from xoxzo_din_cli.helptext import Command, Group, examples
 from xoxzo_din_cli.stack import DEFAULT_LOCAL_URL
 
@@ -108,8 +101,8 @@ def main(
 ROUTES_PANEL = "What callers hear"
 NUMBERS_PANEL = "The numbers you pay for"
 TROUBLE_PANEL = "When something is wrong"
-app.add_typer(routes_commands.app, name="routes", rich_help_panel=ROUTES_PANEL)
-app.add_typer(numbers_commands.app, name="numbers", rich_help_panel=NUMBERS_PANEL)
+app.add_typer(routes.app, name="routes", rich_help_panel=ROUTES_PANEL)
+app.add_typer(numbers.app, name="numbers", rich_help_panel=NUMBERS_PANEL)
 app.command(
     name="doctor",
     cls=Command,
@@ -118,7 +111,7 @@ app.command(
         ("xoxzo-din doctor", "every number of the local stack"),
         ("xoxzo-din --config-env prod doctor 03-1234-5678 --json", "one number of a deployed stack"),
     ),
-)(doctor_command.doctor_command)
+)(doctor_command)
 app.command(
     name="calls",
     cls=Command,
@@ -130,7 +123,7 @@ app.command(
             "a month",
         ),
     ),
-)(calls_command.calls_command)
+)(calls.calls_command)
 
 
 def run() -> None:

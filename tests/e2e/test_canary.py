@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_cli import routes_table, tool
+from tests.helpers.local_stack import routes_table, tool
 
 pytestmark = pytest.mark.e2e
 DIN_UID = "JPi4vb9xs2hdt7ne"  # an emulator number: 03-6270-9999

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_cli import routes_table, tool
+from tests.helpers.local_stack import routes_table, tool
 
 pytestmark = pytest.mark.e2e
 DIN_UID = "JPh6ky2rf8zwm1qc"  # an emulator number: 03-5550-1234

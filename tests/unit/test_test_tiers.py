@@ -1,9 +1,12 @@
-"""The test tiers stay honest: a module under tests/unit/ does no I/O.
+"""The test tiers stay honest: a module under tests/unit/ does no I/O, and no test module imports
+another.
 
 Read from the source text (nothing is imported): no unit test module imports a library or tool that
-reaches AWS, a socket or a process, and none asks for the fixtures that start moto or the XOXZO
-emulator. Tests that need them belong in tests/functional/ (moto, in-memory fakes) or
-tests/integration/ (loopback HTTP, sockets).
+reaches AWS, a socket or a process, directly or through a helper of tests/helpers/, and none asks
+for the fixtures that start moto or the XOXZO emulator. Tests that need them belong in
+tests/functional/ (moto, in-memory fakes) or tests/integration/ (loopback HTTP, sockets). What
+test modules share lives in fixtures (conftest.py) or in helper modules (tests/helpers/), never
+in a test module.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ ALLOWED_IMPORTS: dict[str, frozenset[str]] = {
     # no adapter, connection or socket is ever reached.
     "xoxzo/test_client.py": frozenset({"requests"}),
     # boto3's Binary value type only (a round trip of a binary attribute), never a client.
-    "cli/test_routes_file.py": frozenset({"boto3"}),
+    "cli/routes/test_routes_file.py": frozenset({"boto3"}),
 }
 
 
@@ -118,10 +121,42 @@ def test_the_scan_sees_every_unit_test_module() -> None:
     assert set(ALLOWED_IMPORTS) <= modules, "an exception names a module that is not there"
 
 
+def helpers_of(source: str) -> list[tuple[int, str, Path]]:
+    """(line, dotted name, file) of each module of tests/helpers/ that `source` imports."""
+    return [
+        (line, name, path)
+        for line, name in imported_modules(ast.parse(source))
+        if name.startswith("tests.helpers.")
+        and (path := TESTS.parent.joinpath(*name.split(".")).with_suffix(".py")).is_file()
+    ]
+
+
+def test_modules_of_other_tests_are_never_imported() -> None:
+    """A test module imports no other test module, nor a conftest.py: what they share is a fixture
+    or a helper (tests/helpers/, or a tier's own helper module such as world.py)."""
+    problems = [
+        f"{path.relative_to(TESTS.parent)}:{line}: imports {name}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for line, name in imported_modules(ast.parse(path.read_text(encoding="utf-8")))
+        if name.startswith("tests.")
+        and any(part.startswith("test_") or part == "conftest" for part in name.split(".")[1:])
+    ]
+    assert problems == []
+
+
+def test_the_scan_follows_a_unit_test_into_the_helpers_it_imports() -> None:
+    found = helpers_of("from tests.helpers.route_items import FALLBACK\nfrom tests.helpers import aws")
+    assert [name for _, name, _ in found] == ["tests.helpers.route_items", "tests.helpers.aws"]
+    assert io_in((TESTS / "helpers" / "local_stack.py").read_text("utf-8"))  # the e2e tier's helper
+
+
 @pytest.mark.parametrize("path", unit_modules(), ids=lambda path: path.relative_to(UNIT).as_posix())
 def test_unit_tests_do_no_io(path: Path) -> None:
     allowed = ALLOWED_IMPORTS.get(path.relative_to(UNIT).as_posix(), frozenset())
-    problems = io_in(path.read_text(encoding="utf-8"), allowed)
+    source = path.read_text(encoding="utf-8")
+    problems = io_in(source, allowed)
+    for line, name, helper in helpers_of(source):
+        problems += [f"{line}: through {name}, {problem}" for problem in io_in(helper.read_text("utf-8"))]
     where = path.relative_to(TESTS.parent)
     assert problems == [], f"{where} does I/O: move it to tests/functional or tests/integration"
 

@@ -17,7 +17,7 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from typer.testing import CliRunner
 
-from tests.conftest import REGION
+from tests.helpers.aws import REGION
 from tools.local_env import sample_routes
 from xoxzo_din.route_changes.history import changes_of
 from xoxzo_din_cli import common

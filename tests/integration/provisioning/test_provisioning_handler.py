@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities import parameters
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, example, given, settings
 
+from tests.helpers.provisioning_events import events as any_events
 from tests.integration.provisioning.handler_world import (
     ACTION_URL,
     CUSTOM_RESOURCE_EVENTS,
@@ -33,7 +34,6 @@ from tests.integration.provisioning.handler_world import (
     record_of,
     routes_of,
 )
-from tests.unit.provisioning.test_requests import events as any_events
 from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.errors import ERROR_KINDS

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
+from tests.helpers.provisioning_events import events
 from xoxzo_din.provisioning.errors import InvalidRequestError
 from xoxzo_din.provisioning.requests import (
-    OPERATIONS,
     CancelRequest,
     ListRequest,
     SearchRequest,
@@ -19,7 +18,6 @@ from xoxzo_din.provisioning.requests import (
     SubscribeRequest,
     SyncRequest,
     parse_request,
-    request_fields,
 )
 from xoxzo_din.provisioning.results import redact_url
 
@@ -136,30 +134,6 @@ def test_fields_of_the_wrong_json_type_are_each_named() -> None:
 def test_a_long_wrong_value_is_cut_short_in_the_problem() -> None:
     [problem] = problems_of({"operation": "search", "country": "x" * 10_000})
     assert len(problem) < 200
-
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
-    ),
-    max_leaves=6,
-)
-
-
-@st.composite
-def events(draw: st.DrawFn) -> dict[str, object]:
-    """An event of a known operation with any JSON value in any of its fields (or an unknown one)."""
-    operation = draw(st.sampled_from(OPERATIONS) | json_values)
-    names = request_fields(operation) if isinstance(operation, str) else frozenset()
-    fields = draw(
-        st.dictionaries(st.sampled_from(sorted(names | {"force"})), json_values, max_size=len(names) + 1)
-    )
-    return {"operation": operation, **fields}
 
 
 @given(events())
