@@ -14,13 +14,13 @@ import typer
 from xoxzo_din.route_checks import calendar
 from xoxzo_din.routes_table.schema import RULE_ID
 from xoxzo_din.routing.actions import Action, render
+from xoxzo_din.routing.decide import CallRoutes, decide
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.rules import (
     DEFAULT_TIMEZONE,
     Call,
     NumberRoutes,
     Rule,
-    choose_action,
     holiday_name,
     zone,
 )
@@ -144,7 +144,7 @@ def explain(
 ) -> Explanation:
     routes, global_routes = routes_of(items, global_items)
     call = Call.of(caller, at)
-    decision = choose_action(call, routes, global_routes, fallback)
+    decision = decide(call, CallRoutes(routes, global_routes), fallback)
     number_zone = routes.timezone or zone(DEFAULT_TIMEZONE)
     by_id = {str(item.get(RULE_ID)): dict(item) for item in items}
     checks: list[RuleCheck] = []

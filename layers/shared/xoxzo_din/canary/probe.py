@@ -14,8 +14,9 @@ from urllib.parse import quote
 
 from xoxzo_din.route_checks.calendar import caller_classes
 from xoxzo_din.routing.actions import Action, ActionError, parse_action_line, render
+from xoxzo_din.routing.decide import CallRoutes, decide
 from xoxzo_din.routing.rule_parsing import parse_number_routes
-from xoxzo_din.routing.rules import Call, choose_action
+from xoxzo_din.routing.rules import Call
 
 CANARY_PARAMETER = "canary"  # the query parameter that marks a probe (the action handler reads it)
 
@@ -43,9 +44,7 @@ def expected_line(
     fallback: Action,
 ) -> str:
     """The line the routes give a call from `caller` at `at`."""
-    routes = parse_number_routes(items)
-    global_routes = parse_number_routes(global_items, global_partition=True)
-    return render(choose_action(Call.of(caller, at), routes, global_routes, fallback).action)
+    return render(decide(Call.of(caller, at), CallRoutes.of_items(items, global_items), fallback).action)
 
 
 def probe(

@@ -3,7 +3,7 @@
 
 Computed from the change points of the routes (midnights, every `hours` edge, active-period edges,
 each in its own time zone, so DST transitions fall where the zone puts them): between two change
-points nothing a rule looks at changes, so one decision (the action function's own `choose_action`)
+points nothing a rule looks at changes, so one decision (the action function's own `decide`)
 holds for the whole stretch. A year is a few thousand decisions, not half a million.
 """
 
@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from xoxzo_din.routing.actions import Action, render
-from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, Call, NumberRoutes, Rule, choose_action, zone
+from xoxzo_din.routing.decide import CallRoutes, decide
+from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, Call, NumberRoutes, Rule, zone
 
 # A caller matched by no `callers` list, for "anyone else" (tried in turn until one fits).
 _OTHER_CALLERS = ("+81300000000", "+81399999999", "+15550000000", "+442000000000")
@@ -156,8 +157,9 @@ def segments(
     home = number_zone(routes)
     result: list[Segment] = []
     points = change_points(routes, start, end)
+    both = CallRoutes(routes, global_routes)
     for moment, following in zip(points, [*points[1:], end.astimezone(UTC)], strict=True):
-        decision = choose_action(Call.of(caller, moment), routes, global_routes, fallback)
+        decision = decide(Call.of(caller, moment), both, fallback)
         line = render(decision.action)
         if result and result[-1].decided_by == decision.source and result[-1].line == line:
             result[-1] = Segment(result[-1].start, following.astimezone(home), decision.source, line)

@@ -24,12 +24,14 @@ from typing import Any
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.routing.actions import Action, render
+from xoxzo_din.routing.decide import CallRoutes, decide
 from xoxzo_din.routing.rule_parsing import parse_number_routes
-from xoxzo_din.routing.rules import Call, NumberRoutes, choose_action
+from xoxzo_din.routing.rules import Call, NumberRoutes
 
 ERROR_RETRY_SECONDS = 5.0
 # Bounds memory if callers dial many unknown numbers.
 MAX_CACHED_NUMBERS = 4096
+_NO_ROUTES = NumberRoutes()  # a number that could not be read, or none was called
 
 type ReadItems = Callable[[], list[dict[str, Any]]]
 
@@ -94,12 +96,8 @@ class Router:
             global_problems, global_error = self._refresh_global(now)
             requests, problems, error = 1, problems + global_problems, error or global_error
         call = Call.of(caller, at)
-        decision = choose_action(
-            call,
-            entry.routes if entry is not None else NumberRoutes(),
-            self._global.routes,
-            self._fallback,
-        )
+        routes_of_call = CallRoutes(entry.routes if entry is not None else _NO_ROUTES, self._global.routes)
+        decision = decide(call, routes_of_call, self._fallback)
         return Answer(
             line=render(decision.action),
             source=decision.source,
