@@ -100,7 +100,7 @@ class Logger:
             return
         now = time.time()
         local = time.localtime(now)
-        caller = sys._getframe(2)  # noqa: SLF001 - the frame that called info(), warning()...
+        caller = sys._getframe(2)  # the frame that called info(), warning()...
         fields = {
             "level": level,
             "location": f"{caller.f_code.co_name}:{caller.f_lineno}",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -85,15 +86,19 @@ class HolidayTables:
 TABLES = HolidayTables()
 
 
-def write_tables(folder: Path, first_year: int, last_year: int) -> int:
-    """Write the tables of every country and subdivision the library knows, for these years (the
-    build's step). Returns the number of files written."""
+def write_tables(
+    folder: Path, first_year: int, last_year: int, countries: Collection[str] | None = None
+) -> int:
+    """Write the tables of every country (or of `countries`) and subdivision the library knows,
+    for these years (the build's step). Returns the number of files written."""
     import holidays  # noqa: PLC0415 - the build's dependency, never the call path's
 
     folder.mkdir(parents=True, exist_ok=True)
     years = range(first_year, last_year + 1)
     written = 0
     for code, subdivisions in holidays.list_supported_countries(include_aliases=True).items():
+        if countries is not None and code not in countries:
+            continue
         national = holidays.country_holidays(code, years=years)
         table: dict[str, Any]
         if national.country != code:  # an alias (UK for GB, JPN for JP): its country's table
