@@ -15,6 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit as PowertoolsMetricUnit
 
 from tools.local_server import LocalLambdaContext
 from xoxzo_din import telemetry
+from xoxzo_din.routing.settings import ActionSettings
 from xoxzo_din.telemetry import Logger, Metrics, MetricUnit
 
 # Differ by nature: the moment, and the line that logged (the two loggers are called from two lines).
@@ -145,3 +146,26 @@ def test_metrics_need_a_namespace_and_are_flushed_even_when_the_handler_raises(c
     assert emitted[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [[]]  # no service, no dimension
     metrics.flush()
     assert capsys.readouterr().out == ""  # nothing twice
+
+
+def test_the_action_settings_read_what_the_logs_and_metrics_need():
+    settings = ActionSettings.from_environment(
+        {
+            "POWERTOOLS_SERVICE_NAME": " din-action ",
+            "POWERTOOLS_LOG_LEVEL": "warning",
+            "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDin",
+        }
+    )
+    assert (settings.service_name, settings.log_level, settings.metrics_namespace) == (
+        "din-action",
+        "WARNING",
+        "XoxzoDin",
+    )
+    assert not any("POWERTOOLS" in problem for problem in settings.problems)
+
+
+def test_a_wrong_level_or_a_missing_namespace_is_a_configuration_problem():
+    settings = ActionSettings.from_environment({"POWERTOOLS_LOG_LEVEL": "loud"})
+    assert settings.log_level == "INFO" and settings.service_name == ""
+    assert "POWERTOOLS_LOG_LEVEL 'LOUD' is not a log level, using INFO" in settings.problems
+    assert "POWERTOOLS_METRICS_NAMESPACE is not set: no metrics are published" in settings.problems
