@@ -13,7 +13,6 @@ from aws_lambda_powertools import Logger as PowertoolsLogger
 from aws_lambda_powertools import Metrics as PowertoolsMetrics
 from aws_lambda_powertools.metrics import MetricUnit as PowertoolsMetricUnit
 
-from tools.local_server import LocalLambdaContext
 from xoxzo_din import telemetry
 from xoxzo_din.routing.settings import ActionSettings
 from xoxzo_din.telemetry import Logger, Metrics, MetricUnit
@@ -26,7 +25,21 @@ def lines(output: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
-CONTEXT = LocalLambdaContext("ActionFunction")
+class Context:
+    """The attributes of a Lambda context that the loggers read."""
+
+    function_name = "ActionFunction"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:ActionFunction"
+    memory_limit_in_mb = 512
+    aws_request_id = "telemetry-test"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 3000
+
+
+CONTEXT = Context()
 
 
 def exercise(logger: Any, metrics: Any, unit: Any) -> None:
@@ -118,6 +131,15 @@ def test_the_level_decides_what_is_printed(capsys, level, printed):
     logger.warning("w")
     logger.error("e")
     assert len(lines(capsys.readouterr().out)) == printed
+
+
+def test_the_level_can_change_after_start_up(capsys):
+    """`make local` shows the INFO lines of a function started at WARNING (tools/local_server.py)."""
+    logger = Logger("s", "WARNING")
+    logger.info("hidden")
+    logger.setLevel("info")
+    logger.info("shown")
+    assert [line["message"] for line in lines(capsys.readouterr().out)] == ["shown"]
 
 
 def test_exception_outside_a_handler_is_a_plain_error_line(capsys):

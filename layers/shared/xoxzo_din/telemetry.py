@@ -48,6 +48,10 @@ class Logger:
         self._threshold = LEVELS.get(level.upper(), LEVELS[DEFAULT_LEVEL])
         self._context: dict[str, Any] = {}
 
+    def setLevel(self, level: str) -> None:  # noqa: N802 - the name logging and Powertools give it
+        """From now on, print lines of `level` and above (an unknown level: INFO)."""
+        self._threshold = LEVELS.get(level.upper(), LEVELS[DEFAULT_LEVEL])
+
     def debug(self, message: str, *, extra: Mapping[str, Any] | None = None) -> None:
         self._log("DEBUG", message, extra)
 
