@@ -1,11 +1,12 @@
 """Action function benchmark: `make bench` (or `python -m benchmarks.action_bench`).
 
 Prints, in one run:
-- cold start: the handler's import-and-init time against the baseline of importing boto3 and
-  creating a DynamoDB client (each in a fresh interpreter, median of several runs, the handler
-  loaded from the `sam build` output as Lambda loads it), and peak memory;
-- warm per-call time with a route-cache hit and with a miss, against moto's DynamoDB server on
-  loopback (a miss is dominated by that server, not by DynamoDB's real latency);
+- a call that meets a new environment: the action handler's import and init, then its first call
+  (a cache miss on a number whose rules use a holiday calendar), against the same work done bare:
+  import boto3, create a DynamoDB client, one Query. Each side runs in fresh interpreters,
+  alternating, as Lambda would run it: the `sam build` output on the AWS SDK that the Lambda runtime
+  ships and nothing else (benchmarks/cold_start.py). Medians, both ratios, peak memory;
+- warm per-call time with a route-cache hit and with a miss;
 - DynamoDB requests per call, counted at the botocore client.
 
 DynamoDB here is moto's server on loopback: its latency is not DynamoDB's.
@@ -18,80 +19,97 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.workers import REPOSITORY, run_worker
+from benchmarks.workers import REPOSITORY, run_isolated, run_worker
 
 # Cold starts run what `sam build` produced (layer code compiled at build time, as deployed);
 # `make bench` builds first.
 BUILD = REPOSITORY / ".aws-sam" / "build"
 BUILT_PATHS = (BUILD / "ActionFunction", BUILD / "SharedLayer" / "python")
-TARGET_COLD_START_RATIO = 1.3
+COLD_START = REPOSITORY / "benchmarks" / "cold_start.py"
+# The first call: a number not read at init, whose rules use a holiday calendar (JP), on a holiday.
+FIRST_CALL_EVENT = REPOSITORY / "events" / "action" / "national-holiday.json"
+# Both the import-and-init and the whole path at most the baseline's time.
+TARGET_RATIO = 1.0
 
 
-def _cold_worker(kind: str) -> None:
-    """Runs in a fresh interpreter: time one cold start, print it as JSON."""
-    started = time.perf_counter()
-    if kind == "baseline":
-        import boto3  # noqa: PLC0415
-
-        boto3.client("dynamodb")
-    else:
-        import action_handler  # noqa: PLC0415, F401
-    elapsed = time.perf_counter() - started
-    # VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork and exec.
-    status = Path("/proc/self/status").read_text()
-    peak_kib = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
-    print(json.dumps({"seconds": elapsed, "peak_rss_mib": peak_kib / 1024}), file=sys.__stderr__)
-
-
-# Set by main() for the cold starts: the local DynamoDB where the handler reads its global
-# default during init (one Query, as on Lambda).
-_COLD_START_AWS: dict[str, str] = {}
-
-
-def _environment(code_paths: tuple[Path, ...]) -> dict[str, str]:
+def cold_environment(aws_url: str, tables: dict[str, str]) -> dict[str, str]:
+    """What the cold starts see: the function's variables (as template.yaml sets them) and moto."""
     from tools.local_env import FAKE_CREDENTIALS, LOCAL_ACTION_SECRET  # noqa: PLC0415
 
     return {
-        **{name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))},
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         **FAKE_CREDENTIALS,
         "AWS_DEFAULT_REGION": "ap-northeast-1",
-        # The Lambda runtime has no awscrt (aws-sam-cli brings it into this venv): keep botocore off it.
-        "BOTO_DISABLE_CRT": "true",
+        "AWS_ENDPOINT_URL_DYNAMODB": aws_url,
         "ACTION_SECRET": LOCAL_ACTION_SECRET,
-        "ROUTES_TABLE_NAME": "bench-routes",
+        "ROUTES_TABLE_NAME": tables["ROUTES_TABLE_NAME"],
         "POWERTOOLS_SERVICE_NAME": "din-action",
         "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDinBench",
-        "PYTHONPATH": os.pathsep.join([*map(str, code_paths), str(REPOSITORY)]),
-        **_COLD_START_AWS,
     }
 
 
-def _one_cold_start(kind: str) -> dict[str, float]:
-    sample: dict[str, float] = run_worker(
-        "benchmarks.action_bench", ["--cold-worker", kind], _environment(BUILT_PATHS)
-    )
-    return sample
-
-
-def cold_starts(runs: int) -> dict[str, dict[str, float]]:
+def cold_starts(runs: int, sdk: Path, environment: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     """Baseline and handler alternate, so machine noise falls on both alike."""
-    samples: dict[str, list[dict[str, float]]] = {"baseline": [], "handler": []}
-    _one_cold_start("handler")  # warm the file cache first
+    paths = "|".join(str(path) for path in (*BUILT_PATHS, sdk))
+    arguments = [paths, environment["ROUTES_TABLE_NAME"], str(FIRST_CALL_EVENT)]
+    samples: dict[str, list[dict[str, Any]]] = {"baseline": [], "handler": []}
+    run_isolated(COLD_START, ["handler", *arguments], environment)  # warm the file cache first
     for _ in range(runs):
         for kind, kind_samples in samples.items():
-            kind_samples.append(_one_cold_start(kind))
-    return {
-        kind: {
-            "median_ms": statistics.median(sample["seconds"] for sample in kind_samples) * 1000,
-            "min_ms": min(sample["seconds"] for sample in kind_samples) * 1000,
-            "peak_rss_mib": statistics.median(sample["peak_rss_mib"] for sample in kind_samples),
-        }
-        for kind, kind_samples in samples.items()
-    }
+            kind_samples.append(run_isolated(COLD_START, [kind, *arguments], environment))
+    return samples
+
+
+def _median_ms(samples: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(sample[key] for sample in samples)) * 1000
+
+
+def report_cold_starts(samples: dict[str, list[dict[str, Any]]], runs: int) -> float:
+    """Prints the cold-start table; returns the first call's median (ms)."""
+    from tools.local_env import sample_answers  # noqa: PLC0415
+
+    rows = {}
+    for kind, kind_samples in samples.items():
+        whole = [sample["import_init"] + sample["call"] for sample in kind_samples]
+        rows[kind] = (
+            _median_ms(kind_samples, "import_init"),
+            _median_ms(kind_samples, "call"),
+            statistics.median(whole) * 1000,
+            statistics.median(sample["peak_rss_mib"] for sample in kind_samples),
+        )
+    baseline, handler = rows["baseline"], rows["handler"]
+    print(
+        f"\nA call that meets a new environment, median of {runs} fresh interpreters per side, alternating"
+        "\n(the built function and layer on the runtime's SDK only; DynamoDB = moto on loopback):"
+    )
+    print("                                    import + init   Query or call   whole path   peak RSS")
+    for label, (init, call, whole, peak) in (
+        ("baseline: boto3, client, one Query", baseline),
+        ("action handler, first call a miss", handler),
+    ):
+        print(f"  {label:34} {init:8.1f} ms     {call:8.1f} ms   {whole:7.1f} ms  {peak:5.1f} MiB")
+    for label, column in (("import + init", 0), ("whole path", 2)):
+        ratio = handler[column] / baseline[column]
+        verdict = "within" if ratio <= TARGET_RATIO else "OVER"
+        print(f"  ratio, {label:13}: {ratio:.2f}x ({verdict} the target: at most {TARGET_RATIO:.1f}x)")
+    handler_samples = samples["handler"]
+    expected = sample_answers()[FIRST_CALL_EVENT.name]["body"]
+    answers = {sample["answer"] for sample in handler_samples}
+    if answers != {expected}:
+        sys.exit(f"the first call answered {answers}, not {expected!r}")
+    imported = sorted({name for sample in handler_samples for name in sample["imported"]})
+    requests = sorted({sample["requests"] for sample in handler_samples})
+    print(
+        "  the handler's init makes one Query (the global default) and its first call one (the number's"
+        f" routes, with holidays JP): {'/'.join(map(str, requests))} DynamoDB requests; answer: {expected}"
+    )
+    print(f"  imported by the handler: {', '.join(imported) or 'neither boto3 nor the holiday library'}")
+    return handler[1]
 
 
 def _warm_worker(calls: int) -> None:
@@ -118,11 +136,7 @@ def _warm_worker(calls: int) -> None:
         event = http_api_event(
             "GET", f"/action/{secret}?caller=09012345678&recipient=0312345678", {}, "127.0.0.1"
         )
-        # First call: opens the connection, reads the routes, and (this number has a holiday rule)
-        # loads the holiday calendar library: once per container.
-        started = time.perf_counter()
-        action_handler.lambda_handler(event, context)
-        first_call_ms = (time.perf_counter() - started) * 1000
+        action_handler.lambda_handler(event, context)  # the first call, timed cold above
         operations.clear()
         timings = []
         for _ in range(calls):
@@ -136,15 +150,28 @@ def _warm_worker(calls: int) -> None:
             "requests_per_call": len(operations) / calls,
             "operations": sorted(set(operations)),
             "answer": response["body"],
-            "first_call_ms": first_call_ms,
         }
     server.stop()
     print(json.dumps(results), file=sys.__stderr__)
 
 
 def warm_calls(calls: int) -> dict[str, Any]:
-    # Per-call times do not depend on how the code was loaded: the sources will do.
-    sources = _environment((REPOSITORY / "functions/action", REPOSITORY / "layers/shared"))
+    """In this environment, with moto in the worker: per-call times do not depend on how the code
+    was loaded, so the sources will do."""
+    from tools.local_env import FAKE_CREDENTIALS, LOCAL_ACTION_SECRET  # noqa: PLC0415
+
+    code_paths = (REPOSITORY / "functions/action", REPOSITORY / "layers/shared", REPOSITORY)
+    sources = {
+        **{name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))},
+        **FAKE_CREDENTIALS,
+        "AWS_DEFAULT_REGION": "ap-northeast-1",
+        # The Lambda runtime has no awscrt (aws-sam-cli brings it into this venv): keep botocore off it.
+        "BOTO_DISABLE_CRT": "true",
+        "ACTION_SECRET": LOCAL_ACTION_SECRET,
+        "POWERTOOLS_SERVICE_NAME": "din-action",
+        "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDinBench",
+        "PYTHONPATH": os.pathsep.join(map(str, code_paths)),
+    }
     result: dict[str, Any] = run_worker("benchmarks.action_bench", ["--warm-worker", str(calls)], sources)
     return result
 
@@ -153,14 +180,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=25, help="cold starts per variant")
+    parser.add_argument("--runs", type=int, default=25, help="cold starts per side")
     parser.add_argument("--calls", type=int, default=300, help="warm calls per cache case")
-    parser.add_argument("--cold-worker", choices=["baseline", "handler"], help=argparse.SUPPRESS)
     parser.add_argument("--warm-worker", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    if arguments.cold_worker:
-        _cold_worker(arguments.cold_worker)
-        return
     if arguments.warm_worker:
         _warm_worker(arguments.warm_worker)
         return
@@ -168,35 +191,24 @@ def main() -> None:
     missing = [str(path) for path in BUILT_PATHS if not path.is_dir()]
     if missing:
         sys.exit(f"run `sam build` (or `make bench`, which builds) first; missing {', '.join(missing)}")
-    print(f"Python {sys.version.split()[0]} on {os.uname().machine}, {os.cpu_count()} cores")
+    import boto3  # noqa: PLC0415
+    import botocore  # noqa: PLC0415
+
+    from tools.build_smoke import runtime_sdk  # noqa: PLC0415
     from tools.local_env import prepare_tables, start_local_aws  # noqa: PLC0415
 
+    print(
+        f"Python {sys.version.split()[0]} on {os.uname().machine}, {os.cpu_count()} cores; "
+        f"runtime SDK: boto3 {boto3.__version__}, botocore {botocore.__version__}"
+    )
     aws, aws_url = start_local_aws()
-    _COLD_START_AWS.update(AWS_ENDPOINT_URL_DYNAMODB=aws_url, **prepare_tables(aws_url))
     try:
-        cold = cold_starts(arguments.runs)
+        environment = cold_environment(aws_url, prepare_tables(aws_url))
+        with tempfile.TemporaryDirectory() as folder:
+            samples = cold_starts(arguments.runs, runtime_sdk(Path(folder), oldest=False), environment)
     finally:
         aws.stop()
-        _COLD_START_AWS.clear()
-    baseline, handler = cold["baseline"], cold["handler"]
-    ratio = handler["median_ms"] / baseline["median_ms"]
-    print(
-        f"\nCold import-and-init, median of {arguments.runs} fresh interpreters "
-        "(the handler's init includes its one Query of the global default, to moto on loopback):"
-    )
-    print(
-        f"  baseline (import boto3 + DynamoDB client): {baseline['median_ms']:7.1f} ms   "
-        f"peak RSS {baseline['peak_rss_mib']:.1f} MiB"
-    )
-    print(
-        f"  action handler (import + init)           : {handler['median_ms']:7.1f} ms   "
-        f"peak RSS {handler['peak_rss_mib']:.1f} MiB"
-    )
-    verdict = "within" if ratio <= TARGET_COLD_START_RATIO else "OVER"
-    print(
-        f"  ratio {ratio:.2f}x ({verdict} the {TARGET_COLD_START_RATIO}x target); "
-        f"fastest runs: {baseline['min_ms']:.1f} vs {handler['min_ms']:.1f} ms"
-    )
+    first_call = report_cold_starts(samples, arguments.runs)
 
     warm = warm_calls(arguments.calls)
     print(
@@ -210,19 +222,8 @@ def main() -> None:
         )
     print(f"  answer: {warm['hit']['answer']}")
     print(
-        f"  first call in a new container (connection, route read, holiday calendar import): "
-        f"{warm['hit']['first_call_ms']:.1f} ms"
-    )
-    # docs/explanation/cold-starts.md: what each option leaves a cold call waiting for, of what this
-    # machine can measure (Lambda's runtime start and a SnapStart restore need Lambda itself).
-    first_call = warm["hit"]["first_call_ms"]
-    print("\nA call that meets a new environment waits for (plus what only Lambda can measure):")
-    print(
-        f"  neither option          : {handler['median_ms'] + first_call:7.1f} ms  import + init + first call"
-    )
-    print(f"  provisioned concurrency : {first_call:7.1f} ms  at most the first call (init ran before)")
-    print(
-        f"  SnapStart               : {first_call:7.1f} ms  first call, plus a restore only Lambda can time"
+        "  with init done before the call (provisioned concurrency, or a SnapStart restore, whose own"
+        f" time only Lambda measures): the first call, {first_call:.1f} ms"
     )
 
 

@@ -8,7 +8,8 @@ assumed to carry (tools/lambda-runtime-sdk.txt), because the layer's own urllib3
 runtime's botocore then imports. Each sample event of events/action/ is answered (as
 tools/sample_answers.json says), the provisioning function searches the local XOXZO emulator and
 answers the deploy-time custom resource (events/custom-resource/create.json), and the route-changes
-function takes its sample console edit (events/route-changes/). The layer's own modules must ship
+function takes its sample console edit (events/route-changes/). Answering calls must import
+neither boto3 nor Powertools (docs/explanation/performance.md). The layer's own modules must ship
 bytecode compiled at build time (layers/shared/Makefile).
 """
 
@@ -60,12 +61,15 @@ class Context:  # the attributes Powertools reads from a Lambda context
         return 60000
 
 
-import boto3, botocore, urllib3
-results["sdk"] = f"boto3 {boto3.__version__}, botocore {botocore.__version__}, urllib3 {urllib3.__version__}"
 import action_handler
 for event_path in sorted(pathlib.Path(sys.argv[2]).glob("*.json")):
     response = action_handler.lambda_handler(json.loads(event_path.read_text()), Context())
     results[event_path.name] = [response["statusCode"], response["body"]]
+# What answering calls imported of what the call path should never need.
+results["action imports"] = [name for name in ("boto3", "aws_lambda_powertools") if name in sys.modules]
+results["holiday library"] = "holidays" in sys.modules
+import boto3, botocore, urllib3
+results["sdk"] = f"boto3 {boto3.__version__}, botocore {botocore.__version__}, urllib3 {urllib3.__version__}"
 import provisioning_handler
 results["provisioning search"] = provisioning_handler.lambda_handler(
     {"operation": "search", "country": "JP"}, Context()
@@ -163,8 +167,13 @@ def run_built_functions(sdk: Path, environment: dict[str, str], paths: tuple[Pat
     results: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     answered = {name: result for name, result in results.items() if name.endswith(".json")}
     expected = {name: [answer["status"], answer["body"]] for name, answer in sample_answers().items()}
-    others = (results["provisioning search"], results["custom resource"], results["route changes"])
-    if answered != expected or others != (True, ["SUCCESS"], {"batchItemFailures": []}):
+    others = (
+        results["provisioning search"],
+        results["custom resource"],
+        results["route changes"],
+        results["action imports"],
+    )
+    if answered != expected or others != (True, ["SUCCESS"], {"batchItemFailures": []}, []):
         sys.exit(f"unexpected answers from the built functions: {json.dumps(results, ensure_ascii=False)}")
     return results
 
@@ -221,6 +230,8 @@ def main() -> None:
             f" XOXZO and answered the custom resource; RouteChangesFunction took the console edit;"
             f" on {results['sdk']}"
         )
+    source = "the holiday library" if runs[0]["holiday library"] else "the layer's holiday tables"
+    print(f"the ActionFunction imported neither boto3 nor Powertools; its holidays came from {source}")
 
 
 if __name__ == "__main__":

@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from xoxzo_din.access import secret_matches
 from xoxzo_din.routing.actions import render
 from xoxzo_din.routing.settings import ActionSettings, build_router
+from xoxzo_din.telemetry import Logger, Metrics, MetricUnit
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
     from xoxzo_din.routes_table.reader import RoutesReader
     from xoxzo_din.routing.router import Router
 
@@ -34,12 +33,11 @@ ACTION_PATH = "/action/"
 # A timeEpoch outside these years is unusable: the rules look a day around the call.
 _FIRST_YEAR, _LAST_YEAR = 1971, 9998
 
-logger = Logger()
-metrics = Metrics()
-
 # Built once per container: configuration, the DynamoDB client, the route cache and the global
 # default (read now, so that no call needs two reads).
 settings = ActionSettings.from_environment()
+logger = Logger(settings.service_name, settings.log_level)
+metrics = Metrics(settings.metrics_namespace, settings.service_name)
 for problem in settings.problems:
     logger.error("configuration problem", extra={"problem": problem})
 # Metrics are published per invocation: the first one also counts what start-up found.

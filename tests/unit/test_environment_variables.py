@@ -17,8 +17,9 @@ from xoxzo_din.routing import settings as routing_settings
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "shared" / "xoxzo_din"
 
-# Read by libraries, not by our code: Powertools (service name, log level, metrics namespace) and
-# botocore (AWS_ENDPOINT_URL, declared so that `sam local invoke --env-vars` can set it).
+# Read by libraries, not by our code: Powertools (service name, log level, metrics namespace; the
+# action function reads them itself, for its own logs and metrics) and botocore (AWS_ENDPOINT_URL,
+# declared so that `sam local invoke --env-vars` can set it).
 LIBRARY_VARIABLES = frozenset(
     {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "AWS_ENDPOINT_URL"}
 )

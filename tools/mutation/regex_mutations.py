@@ -7,7 +7,8 @@ edit `(start, end, replacement)` of the pattern text:
 
 - a class loses one of its members ([,;] -> [;]); a range is narrowed at either end ([1-9] ->
   [2-9], [1-8]), or widened at its low end when it stays among the digits or letters ([1-9] ->
-  [0-9]);
+  [0-9]); a range loses the end that meets a single character beside it, which joins the two into
+  one range ([,0-9] -> [,-9], [0-5x] -> [0-x]: one character dropped, a whole span taken in);
 - a bound of {m,n} or {m} moves by one either way (keeping m <= n and n >= 1);
 - + becomes * or goes, * becomes +, ? goes (the optional part becomes required);
 - a group or pattern with alternatives loses one of them (say|voicemail -> voicemail).
@@ -19,6 +20,7 @@ string literal (in a plain one Python has turned them into the character, which 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 type Edit = tuple[int, int, str]
 
@@ -79,6 +81,7 @@ def _class_mutations(pattern: str, start: int) -> tuple[list[Edit], int]:
     edits: list[Edit] = []
     if len(members) > 1:
         edits.extend((low.start, (last or low).end, "") for low, last in members)
+    edits.extend(_joined_ranges(members))
     for low, last in members:
         if last is None or low.code is None or last.code is None or low.code >= last.code:
             continue
@@ -88,6 +91,22 @@ def _class_mutations(pattern: str, start: int) -> tuple[list[Edit], int]:
         if any(below and below in kind and chr(low.code) in kind for kind in _SAME_KIND):
             edits.append((low.start, low.end, _escape(low.code - 1)))
     return edits, index + 1
+
+
+def _joined_ranges(members: list[tuple[_Unit, _Unit | None]]) -> list[Edit]:
+    """A single character next to a range, joined to it by dropping the range's nearer end:
+    "x" + "a-b" -> "x-b" and "a-b" + "y" -> "a-y", wherever the new range runs upwards."""
+    edits: list[Edit] = []
+    for (first, first_high), (second, second_high) in pairwise(members):
+        if first_high is None and second_high is not None:  # "x" then "a-b": drop "a"
+            low, high, dropped = first, second_high, second
+        elif first_high is not None and second_high is None:  # "a-b" then "y": drop "b"
+            low, high, dropped = first, second, first_high
+        else:
+            continue
+        if low.code is not None and high.code is not None and low.code < high.code:
+            edits.append((dropped.start, dropped.end, ""))
+    return edits
 
 
 def _bound_mutations(pattern: str, start: int) -> tuple[list[Edit], int] | None:

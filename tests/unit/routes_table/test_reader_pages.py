@@ -6,8 +6,16 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from botocore.loaders import Loader
 
-from xoxzo_din.routes_table.reader import MalformedPageError, RoutesReader
+from xoxzo_din.routes_table.reader import (
+    CONNECT_TIMEOUT_SECONDS,
+    READ_TIMEOUT_SECONDS,
+    DynamoDBOnlyLoader,
+    MalformedPageError,
+    RoutesReader,
+    create_dynamodb_client,
+)
 from xoxzo_din.routing.actions import Say
 from xoxzo_din.routing.router import Router
 
@@ -89,3 +97,31 @@ def test_the_router_answers_from_its_stale_routes_when_dynamodb_answers_garbage(
     answer = router.answer(NUMBER, "", at)
     assert (answer.line, answer.routes) == ("voicemail", "stale")
     assert answer.lookup_error is not None and "MalformedPageError" in answer.lookup_error
+
+
+def test_a_malformed_item_is_skipped_and_reported_never_raised():
+    """DynamoDB would not send it; a garbled response might: the item's own problem, the rest read."""
+    malformed = {"number": {"S": NUMBER}, "rule_id": {"S": "010-vip"}, "priority": {"N": "ten"}}
+    good: list[dict[str, Any]] = GOOD["Items"]  # type: ignore[assignment]
+    page = {"Items": [*good, malformed], "Count": 2}
+    reader = RoutesReader(scripted(page), "t")
+    router = Router(reader.read_number, list, fallback=Say("ja", "fallback"), ttl_seconds=30)
+    answer = router.answer(NUMBER, "", datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    assert (answer.line, answer.routes, answer.lookup_error) == ("voicemail", "dynamodb", None)
+    assert answer.problems == (f"{NUMBER}/010-vip: not a DynamoDB item: N holds 'ten', not a number",)
+
+
+def test_the_client_is_botocores_for_dynamodb_alone(monkeypatch):
+    """No boto3 on the call path (docs/explanation/performance.md): botocore's client, whose loader
+    lists DynamoDB as the only service; the local endpoint variable still applies."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000")
+    client = create_dynamodb_client()
+    assert client.meta.service_model.service_name == "dynamodb"
+    assert client.meta.endpoint_url == "http://127.0.0.1:8000"
+    config: Any = client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (
+        CONNECT_TIMEOUT_SECONDS,
+        READ_TIMEOUT_SECONDS,
+    )
+    assert DynamoDBOnlyLoader().list_available_services("service-2") == ["dynamodb"]
+    assert "dynamodb" in Loader().list_available_services("service-2")  # botocore's own, for comparison

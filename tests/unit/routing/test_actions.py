@@ -1,3 +1,5 @@
+import array
+import functools
 import sys
 import unicodedata
 
@@ -94,11 +96,51 @@ def test_backslashes_cannot_escape_the_closing_quote():
     assert actions.say("en-us", "x").language == "en-US"
 
 
+@functools.cache
+def characters() -> tuple[str, list[int], str]:
+    """Every code point in order (the character at index i is chr(i)); the code points of the
+    format, control, line and paragraph separator characters (Unicode categories Cf, Cc, Zl, Zp);
+    and the spaces of every kind. One pass over the Unicode database, shared by the tests below."""
+    every = array.array("I", range(sys.maxunicode + 1)).tobytes().decode("utf-32-le", "surrogatepass")
+    removed = ("Cf", "Cc", "Zl", "Zp")
+    dropped = [code for code, kind in enumerate(map(unicodedata.category, every)) if kind in removed]
+    return every, dropped, "".join(filter(str.isspace, every))
+
+
 def test_unicode_format_characters_never_reach_the_spoken_text():
-    invisible = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf")
+    every, dropped, _ = characters()
+    invisible = "".join(every[code] for code in dropped if unicodedata.category(every[code]) == "Cf")
     assert len(invisible) > 150
     assert actions.safe_say_text(f"営業{invisible}時間\u200bです\ufeff") == "営業時間です"
     assert actions.say("ja", "\u202eevil\u202c text").text == "evil text"
+
+
+def test_every_other_character_reaches_the_spoken_text_unchanged(monkeypatch):
+    """What is not a format, control or line-breaking character (letters of every script, marks,
+    symbols, private-use and unassigned code points...) is spoken as written, but for the
+    documented look-alikes of `"` and `\\`; spaces of any kind become one space (below). So no
+    pattern of actions.py may take more than it names: a class member dropped into a range
+    (`\\u00ad-\\u0605`) would delete é, Greek, Cyrillic and Hebrew."""
+    every, dropped, spaces = characters()
+    left_out = sorted({*dropped, *map(ord, spaces)})
+    bounds = zip([-1, *left_out], [*left_out, len(every)], strict=True)
+    kept = "".join(every[after + 1 : code] for after, code in bounds)  # every character but those
+    assert len(kept) == len(every) - len(left_out) > 1_000_000
+    assert "é" in kept and "Ω" in kept and "ש" in kept and "\u3000" not in kept and "\u200b" not in kept
+    monkeypatch.setattr(actions, "MAX_SAY_LENGTH", len(kept))  # all of them at once (the cut: below)
+    spoken = actions.safe_say_text(kept)
+    expected = kept.replace('"', "”").replace("\\", "＼")
+    if spoken != expected:  # name the first character lost or changed
+        lost = next(c for c, s in zip(expected, spoken + "\0", strict=False) if c != s)
+        pytest.fail(f"U+{ord(lost):04X} ({unicodedata.name(lost, '?')}) did not reach the spoken text")
+    assert actions.safe_say_text('Café Ωμέγα Привет שלום "x" C:\\') == "Café Ωμέγα Привет שלום ”x” C:＼"
+
+
+def test_every_kind_of_space_becomes_one_space():
+    spaces = characters()[2]
+    assert "\u3000" in spaces and "\u00a0" in spaces and " " in spaces
+    for space in spaces:
+        assert actions.safe_say_text(f"a{space}{space}b") == "a b", f"U+{ord(space):04X}"
 
 
 # --- the limits and patterns themselves (make mutation: each bound and member is pinned) --------

@@ -1,10 +1,13 @@
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from xoxzo_din.routing import rules
 from xoxzo_din.routing.actions import Playback, Say, Transfer, Voicemail
+from xoxzo_din.routing.holiday_dates import HolidayTables
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.rules import (
     EVERY_DAY,
@@ -218,6 +221,28 @@ def test_holidays_of_another_country_and_subdivision():
     cesar_chavez_day = datetime(2026, 3, 31, 18, 0, tzinfo=UTC)  # a California holiday only
     assert decide(california, cesar_chavez_day).action == OPEN
     assert decide(nationwide, cesar_chavez_day).source == "fallback"
+
+
+def test_the_builds_holiday_tables_answer_before_the_library(tmp_path, monkeypatch):
+    """What the layer's build wrote (routing/holiday_dates.py) decides, and the library is not asked;
+    a year the tables do not cover goes to the library."""
+    table = {"format": 1, "first_year": 2026, "last_year": 2026, "calendars": {"": "2026-11-24"}}
+    (tmp_path / "JP.json").write_text(json.dumps(table), encoding="utf-8")
+    asked: list[tuple[str, str | None]] = []
+    library = rules.holiday_calendar_for
+
+    def asking(country, subdivision):
+        asked.append((country, subdivision))
+        return library(country, subdivision)
+
+    monkeypatch.setattr(rules, "TABLES", HolidayTables(tmp_path))
+    monkeypatch.setattr(rules, "holiday_calendar_for", asking)
+    items = [transfer_rule(holidays="JP")]
+    assert decide(items, jst(2026, 11, 24, 10, 0)).action == OPEN  # the table's (made-up) holiday
+    assert decide(items, jst(2026, 11, 23, 10, 0)).source == "fallback"  # not in the table
+    assert asked == []
+    assert decide(items, jst(2027, 1, 11, 10, 0)).action == OPEN  # 2027: the library's answer
+    assert asked == [("JP", None)]
 
 
 def test_active_period_dates_are_inclusive_local_days():

@@ -52,7 +52,12 @@ def test_slot_a_must_be_answered_and_slot_b_starts_empty():
 
 def test_none_is_no_secret_to_the_function():
     settings = ActionSettings.from_environment(
-        {"ACTION_SECRET": "s" * 40, "ACTION_SECRET_PREVIOUS": NO_SECRET, "ROUTES_TABLE_NAME": "t"}
+        {
+            "ACTION_SECRET": "s" * 40,
+            "ACTION_SECRET_PREVIOUS": NO_SECRET,
+            "ROUTES_TABLE_NAME": "t",
+            "POWERTOOLS_METRICS_NAMESPACE": "XoxzoDin",
+        }
     )
     assert settings.secrets == ("s" * 40,) and settings.problems == ()
 

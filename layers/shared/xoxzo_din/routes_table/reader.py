@@ -3,24 +3,29 @@
 A Query names its partition, so it never scans (the action function's IAM policy allows nothing
 else), and returns up to 1 MB of items in one response: far more than any number's rules. Timeouts
 are short and retries bounded, so a slow DynamoDB costs at most `MAX_LOOKUP_SECONDS` per read
-before the caller falls back to cached or default routes.
+before the caller falls back to cached or default routes. The client is botocore's and the items are
+read by attribute_values.py: no boto3 on the call path (docs/explanation/performance.md).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.loaders import Loader
+from botocore.session import get_session
 
+from xoxzo_din.routes_table.attribute_values import Item, item_from_dynamodb
 from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+SERVICE = "dynamodb"
 CONNECT_TIMEOUT_SECONDS = 0.1
 READ_TIMEOUT_SECONDS = 0.25
 # One retry, only if it can still finish inside the budget (no back-off sleep: we are on a call).
@@ -49,8 +54,6 @@ _RETRYABLE_CODES = frozenset(
     }
 )
 
-type Item = dict[str, Any]
-
 
 class LookupTimeoutError(TimeoutError):
     """A read that would not finish inside MAX_LOOKUP_SECONDS."""
@@ -61,11 +64,25 @@ class MalformedPageError(ValueError):
     a failed read, never "no routes"."""
 
 
-def create_dynamodb_client() -> DynamoDBClient:
-    """The client the action function uses; honours AWS_ENDPOINT_URL_DYNAMODB (local runs)."""
-    import boto3  # noqa: PLC0415 - imported here so tests and tools can build their own client
+class DynamoDBOnlyLoader(Loader):
+    """botocore's data loader for a session that makes one DynamoDB client. Before it reads a
+    service's model, botocore checks that the service exists by listing every service it has
+    data for (hundreds of folders, once for the model and once for its endpoint rules); here that
+    list is DynamoDB alone. Every file is still read as botocore reads it."""
 
-    return boto3.client("dynamodb", config=CLIENT_CONFIG)
+    def list_available_services(self, type_name: str) -> list[str]:
+        return [SERVICE]
+
+
+def create_dynamodb_client() -> DynamoDBClient:
+    """The client the action function uses, botocore's; honours AWS_ENDPOINT_URL_DYNAMODB (local runs)."""
+    session = get_session()
+    data_path = session.get_config_variable("data_path")  # AWS_DATA_PATH, as botocore reads it
+    session.register_component(
+        "data_loader", DynamoDBOnlyLoader(extra_search_paths=data_path.split(os.pathsep) if data_path else [])
+    )
+    client: DynamoDBClient = session.create_client(SERVICE, config=CLIENT_CONFIG)  # type: ignore[assignment]
+    return client
 
 
 class RoutesReader:
@@ -81,7 +98,6 @@ class RoutesReader:
         self._client = client
         self._table_name = table_name
         self._clock = clock
-        self._deserializer = TypeDeserializer()
         self.requests_made = 0  # for metrics and benchmarks
 
     def read_number(self, number: str) -> list[Item]:
@@ -108,10 +124,7 @@ class RoutesReader:
         items: list[Item] = []
         while True:
             page = self._request(arguments, deadline, attempts)
-            items.extend(
-                {name: self._deserializer.deserialize(value) for name, value in raw.items()}
-                for raw in page.get("Items", [])
-            )
+            items.extend(map(item_from_dynamodb, page["Items"]))
             if "LastEvaluatedKey" not in page:  # only past 1 MB of items in one partition
                 return items
             arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xoxzo_din.phone import JAPAN_COUNTRY_CODE, compact, to_e164, without_japanese_trunk_zero
+from xoxzo_din.routes_table.attribute_values import MalformedItem
 from xoxzo_din.routes_table.schema import DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
 from xoxzo_din.routing import actions
 from xoxzo_din.routing.actions import Action, ActionError
@@ -26,7 +27,7 @@ from xoxzo_din.routing.rules import (
     Rule,
     RuleError,
     TimeRange,
-    holiday_calendar_for,
+    has_holiday_calendar,
     zone,
 )
 
@@ -88,6 +89,8 @@ def parse_number_routes(
     for item in items:
         rule_id = str(item.get(RULE_ID, "?"))
         try:
+            if isinstance(item, MalformedItem):  # a value DynamoDB would not send (attribute_values.py)
+                raise RuleError(item.problem)
             if rule_id == DEFAULT_RULE_ID:
                 # The number's time zone first: its rules keep it even if the default's action
                 # is malformed (then only that action is skipped).
@@ -334,10 +337,8 @@ def _holiday_calendar(value: Any) -> tuple[str, str | None] | None:
     if matched is None:
         raise RuleError(f"holidays must be a country code such as JP (or US-CA), got {value!r}")
     country, subdivision = matched[1], matched[2]
-    try:
-        holiday_calendar_for(country, subdivision)
-    except NotImplementedError:
-        raise RuleError(f"holidays: no holiday calendar for {text!r}") from None
+    if not has_holiday_calendar((country, subdivision)):
+        raise RuleError(f"holidays: no holiday calendar for {text!r}")
     return country, subdivision
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from xoxzo_din.phone import is_hidden, to_e164
 from xoxzo_din.routing.actions import Action
+from xoxzo_din.routing.holiday_dates import TABLES
 
 if TYPE_CHECKING:
     from holidays import HolidayBase
@@ -200,7 +201,8 @@ def choose_action(
 
 @cache
 def holiday_calendar_for(country: str, subdivision: str | None) -> HolidayBase:
-    # Imported here: only numbers with a holiday rule pay for the holiday library.
+    """The library's calendar (raises NotImplementedError for one it does not know). Imported
+    here, and only for what the precomputed tables do not cover (holiday_dates.py)."""
     import holidays  # noqa: PLC0415
 
     calendar: HolidayBase = holidays.country_holidays(country, subdiv=subdivision)
@@ -208,8 +210,20 @@ def holiday_calendar_for(country: str, subdivision: str | None) -> HolidayBase:
 
 
 def is_holiday(calendar: tuple[str, str | None], day: date) -> bool:
-    """Whether `day` is a public holiday; the library computes each year's dates on demand."""
-    return day in holiday_calendar_for(*calendar)
+    """Whether `day` is a public holiday: from the precomputed tables, else from the library."""
+    known = TABLES.is_holiday(calendar, day)
+    return day in holiday_calendar_for(*calendar) if known is None else known
+
+
+def has_holiday_calendar(calendar: tuple[str, str | None]) -> bool:
+    """Whether the library has this calendar (asked of it only when no table has it)."""
+    if TABLES.covers(calendar):
+        return True
+    try:
+        holiday_calendar_for(*calendar)
+    except NotImplementedError:
+        return False
+    return True
 
 
 def holiday_name(calendar: tuple[str, str | None], day: date) -> str | None:

@@ -14,6 +14,7 @@ from xoxzo_din.routes_table.reader import RoutesReader, create_dynamodb_client
 from xoxzo_din.routes_table.schema import ROUTES_TABLE_ENV
 from xoxzo_din.routing.actions import Action, ActionError, Say, parse_action_line
 from xoxzo_din.routing.router import Router
+from xoxzo_din.telemetry import DEFAULT_LEVEL, LEVELS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -29,10 +30,23 @@ SECRET_ENV = "ACTION_SECRET"  # noqa: S105 - a variable name, not a secret
 PREVIOUS_SECRET_ENV = "ACTION_SECRET_PREVIOUS"  # noqa: S105
 FALLBACK_ACTION_ENV = "FALLBACK_ACTION"
 ROUTE_CACHE_TTL_ENV = "ROUTE_CACHE_TTL_SECONDS"
+# Named as Powertools names them: the function's own logs and metrics read them (telemetry.py).
+SERVICE_NAME_ENV = "POWERTOOLS_SERVICE_NAME"
+LOG_LEVEL_ENV = "POWERTOOLS_LOG_LEVEL"
+METRICS_NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
 
 # Every variable this function's code reads.
 VARIABLES = frozenset(
-    {ROUTES_TABLE_ENV, SECRET_ENV, PREVIOUS_SECRET_ENV, FALLBACK_ACTION_ENV, ROUTE_CACHE_TTL_ENV}
+    {
+        ROUTES_TABLE_ENV,
+        SECRET_ENV,
+        PREVIOUS_SECRET_ENV,
+        FALLBACK_ACTION_ENV,
+        ROUTE_CACHE_TTL_ENV,
+        SERVICE_NAME_ENV,
+        LOG_LEVEL_ENV,
+        METRICS_NAMESPACE_ENV,
+    }
 )
 
 
@@ -43,6 +57,9 @@ class ActionSettings:
     fallback: Action
     route_cache_ttl_seconds: float
     problems: tuple[str, ...] = ()  # configuration mistakes to log at start-up
+    service_name: str = ""  # of every log line and metric
+    log_level: str = DEFAULT_LEVEL
+    metrics_namespace: str = ""
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] = os.environ) -> ActionSettings:
@@ -78,7 +95,24 @@ class ActionSettings:
         routes_table = environment.get(ROUTES_TABLE_ENV, "")
         if not routes_table:
             problems.append(f"{ROUTES_TABLE_ENV} is not set: every call gets the fallback action")
-        return cls(routes_table, secrets, fallback, ttl, tuple(problems))
+
+        log_level = environment.get(LOG_LEVEL_ENV, "").strip().upper() or DEFAULT_LEVEL
+        if log_level not in LEVELS:
+            problems.append(f"{LOG_LEVEL_ENV} {log_level!r} is not a log level, using {DEFAULT_LEVEL}")
+            log_level = DEFAULT_LEVEL
+        namespace = environment.get(METRICS_NAMESPACE_ENV, "").strip()
+        if not namespace:
+            problems.append(f"{METRICS_NAMESPACE_ENV} is not set: no metrics are published")
+        return cls(
+            routes_table,
+            secrets,
+            fallback,
+            ttl,
+            tuple(problems),
+            service_name=environment.get(SERVICE_NAME_ENV, "").strip(),
+            log_level=log_level,
+            metrics_namespace=namespace,
+        )
 
 
 def build_router(
