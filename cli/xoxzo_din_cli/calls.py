@@ -21,10 +21,10 @@ from rich.table import Table
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.route_checks import calendar
-from xoxzo_din.routes_table.schema import RULE_ID
 from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.tables.routes import read_routes
+from xoxzo_din.tables.schema import RULE_ID
 from xoxzo_din_cli.common import EXIT_STACK, Target, console, fail, print_json
-from xoxzo_din_cli.routes_table import read_routes
 
 QUERY_NAME = "calls-per-number-and-day-by-rule"  # template.yaml: CallsByRuleQuery
 POLL_SECONDS = 1.0

@@ -25,8 +25,8 @@ from xoxzo_din.telemetry import Logger, Metrics, MetricUnit
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from xoxzo_din.routes_table.reader import RoutesReader
     from xoxzo_din.routing.router import Router
+    from xoxzo_din.tables.routes_reader import RoutesReader
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
 ACTION_PATH = "/action/"

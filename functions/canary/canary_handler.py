@@ -23,8 +23,9 @@ from botocore.config import Config
 from xoxzo_din.canary.probe import probe
 from xoxzo_din.canary.run import probe_all
 from xoxzo_din.canary.settings import CanarySettings
-from xoxzo_din.provisioning.numbers_table import NumbersStore
-from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER
+from xoxzo_din.tables.numbers import NumbersStore
+from xoxzo_din.tables.routes import items_of
+from xoxzo_din.tables.schema import GLOBAL_NUMBER
 
 TIMEOUT_SECONDS = 5.0
 # A stalled DynamoDB request costs seconds, not the SDK's default minute: the run keeps its time.
@@ -34,20 +35,6 @@ logger = Logger()
 metrics = Metrics()
 settings = CanarySettings.from_environment()
 dynamodb = boto3.resource("dynamodb", config=DYNAMODB_CONFIG)
-
-
-def items_of(number: str) -> list[dict[str, Any]]:
-    """Every route item of `number`, page after page. Through the resource's client, which (unlike
-    the resource) may serve the probes' threads at once, and which still turns values to and from
-    DynamoDB's form as the resource does."""
-    pages = dynamodb.meta.client.get_paginator("query").paginate(
-        TableName=settings.routes_table,
-        KeyConditionExpression="#number = :number",
-        ExpressionAttributeNames={"#number": NUMBER},
-        ExpressionAttributeValues={":number": number},
-        ConsistentRead=True,
-    )
-    return [item for page in pages for item in page.get("Items", [])]
 
 
 def get(url: str) -> tuple[int | None, str, str]:
@@ -67,7 +54,8 @@ def get(url: str) -> tuple[int | None, str, str]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    global_items = items_of(GLOBAL_NUMBER)
+    routes = dynamodb.Table(settings.routes_table)
+    global_items = items_of(routes, GLOBAL_NUMBER)
     numbers = sorted(
         {r.number for r in NumbersStore(dynamodb.Table(settings.numbers_table)).active() if r.number}
     )
@@ -78,7 +66,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             get,
             settings.action_url,
             number,
-            items=items_of(number),
+            items=items_of(routes, number),
             global_items=global_items,
             fallback=settings.fallback,
             slow_milliseconds=settings.slow_milliseconds,

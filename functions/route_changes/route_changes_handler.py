@@ -15,14 +15,15 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from boto3.dynamodb.conditions import Key
 
-from xoxzo_din.route_changes import alerts, history
+from xoxzo_din.route_changes import alerts
 from xoxzo_din.route_changes.settings import RouteChangesSettings
 from xoxzo_din.route_checks.check import check_routes
-from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER
-from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.settings import BUILTIN_FALLBACK
+from xoxzo_din.tables import history
+from xoxzo_din.tables.routes import items_of
+from xoxzo_din.tables.schema import GLOBAL_NUMBER
+from xoxzo_din.tables.snapshot import Routes
 
 logger = Logger()
 metrics = Metrics()
@@ -55,10 +56,7 @@ def check_number(number: str) -> bool:
     """Check the number as it is now; alert the topic on a problem. True when an alert was sent."""
     table = dynamodb.Table(settings.routes_table)
     numbers = [number] if number == GLOBAL_NUMBER else [number, GLOBAL_NUMBER]
-    items = {
-        n: table.query(KeyConditionExpression=Key(NUMBER).eq(n), ConsistentRead=True).get("Items", [])
-        for n in numbers
-    }
+    items = {n: items_of(table, n) for n in numbers}
     routes = Routes({n: found for n, found in items.items() if found})
     findings = check_routes(
         routes, numbers=[] if number == GLOBAL_NUMBER else [number], fallback=BUILTIN_FALLBACK

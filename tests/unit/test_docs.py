@@ -431,3 +431,43 @@ def test_the_readme_diagram_shows_every_function_and_table_of_the_stack() -> Non
         if resource["Type"] in {"AWS::Serverless::Function", "AWS::DynamoDB::Table"}
     }
     assert len(shown) == 7 and all(name in diagram.group(0) for name in shown)
+
+
+# A layout block's line: its module and folder names come before the first run of 2+ spaces.
+_LAYOUT_NAME = re.compile(r"\b(\w+(?:\.py|/))")
+
+
+def layout_modules(block: str) -> set[str]:
+    """The paths a layout block of develop.md names ("routing/rules.py", "phone.py")."""
+    named: set[str] = set()
+    folder = ""
+    for line in block.splitlines():
+        indented = line.startswith("  ")
+        names = _LAYOUT_NAME.findall(re.split(r"\s{2,}", line.strip(), maxsplit=1)[0])
+        for name in names:
+            if name.endswith("/"):
+                folder = name
+            else:
+                named.add(folder + name if indented else name)
+        if not indented and not any(n.endswith("/") for n in names):
+            folder = ""
+    return named
+
+
+@pytest.mark.parametrize(
+    ("first_line", "package"),
+    [("phone.py, access.py", "layers/shared/xoxzo_din"), ("main.py", "cli/xoxzo_din_cli")],
+)
+def test_the_layout_in_develop_names_every_module_of_the_tree(first_line: str, package: str) -> None:
+    page = (DOCS / "how-to" / "develop.md").read_text(encoding="utf-8")
+    blocks = [
+        b.group(0) for b in _FENCE.finditer(page) if b.group(0).split("\n", 1)[1].startswith(first_line)
+    ]
+    assert len(blocks) == 1, first_line
+    root = ROOT / package
+    modules = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name not in {"__init__.py", "__main__.py"}
+    }
+    assert layout_modules(blocks[0]) == modules

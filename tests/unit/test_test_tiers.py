@@ -46,7 +46,7 @@ ALLOWED_IMPORTS: dict[str, frozenset[str]] = {
     "cli/routes/test_routes_file.py": frozenset({"boto3"}),
     # boto3's attribute-value types only (its TypeDeserializer and TypeSerializer, what the call
     # path's own reader is compared with), never a client.
-    "routes_table/test_attribute_values.py": frozenset({"boto3"}),
+    "tables/test_attribute_values.py": frozenset({"boto3"}),
 }
 
 

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from xoxzo_din.route_checks.check import missing_global_default
-from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action
 from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.tables.snapshot import Routes
 from xoxzo_din_cli.doctor.web import Response
 from xoxzo_din_cli.provisioning_client import OperationError
 

@@ -18,13 +18,13 @@ from rich.table import Table
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.routing.settings import PREVIOUS_SECRET_ENV, SECRET_ENV, ActionSettings
+from xoxzo_din.tables.routes import read_routes
 from xoxzo_din_cli import provisioning_client
 from xoxzo_din_cli.common import EXIT_PROBLEMS, Target, console, errors, fail, fallback_of, print_json
 from xoxzo_din_cli.doctor.checks import FAIL, PASS, STACK, WARN, Check, Stack, stack_checks
 from xoxzo_din_cli.doctor.number_checks import number_checks
 from xoxzo_din_cli.doctor.web import Response, http_get
 from xoxzo_din_cli.provisioning_client import OperationError
-from xoxzo_din_cli.routes_table import read_routes
 
 PARALLEL = 8
 STYLES = {PASS: "green", WARN: "yellow", FAIL: "red"}

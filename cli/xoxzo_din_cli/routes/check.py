@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from xoxzo_din.provisioning.numbers_table import NumbersStore
 from xoxzo_din.route_checks import check
+from xoxzo_din.tables.numbers import NumbersStore
 from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import EXIT_PROBLEMS, console, print_json
 from xoxzo_din_cli.routes.group import (

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 import typer
 
 from xoxzo_din.route_checks import calendar
-from xoxzo_din.routes_table.schema import RULE_ID
 from xoxzo_din.routing.actions import Action, render
 from xoxzo_din.routing.decide import CallRoutes, decide
 from xoxzo_din.routing.rule_parsing import parse_number_routes
@@ -24,6 +23,7 @@ from xoxzo_din.routing.rules import (
     holiday_name,
     zone,
 )
+from xoxzo_din.tables.schema import RULE_ID
 from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import console, print_json
 from xoxzo_din_cli.routes.group import (

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from xoxzo_din.route_checks import check
-from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action
+from xoxzo_din.tables.routes import read_routes
+from xoxzo_din.tables.snapshot import Routes
 from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_PROBLEMS, console, errors, fail, print_json
 from xoxzo_din_cli.routes import routes_file
@@ -25,7 +26,6 @@ from xoxzo_din_cli.routes.group import (
     target_of,
 )
 from xoxzo_din_cli.routes.writes import apply, print_plan
-from xoxzo_din_cli.routes_table import read_routes
 
 
 @helptext.command(

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from xoxzo_din.phone import to_e164
-from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
-from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action
+from xoxzo_din.tables.routes import read_routes
+from xoxzo_din.tables.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
+from xoxzo_din.tables.snapshot import Routes
 from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import Target, fail, fallback_of
-from xoxzo_din_cli.routes_table import read_routes
 
 app = helptext.group(
     "See, check and change what callers hear: the routes table.",

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from xoxzo_din.route_changes import history as route_history
 from xoxzo_din.route_checks import calendar
-from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
-from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.tables import history as route_history
+from xoxzo_din.tables.routes import read_routes
+from xoxzo_din.tables.schema import NUMBER, RULE_ID
+from xoxzo_din.tables.snapshot import Routes
 from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import EXIT_CONFLICT, EXIT_STACK, EXIT_USAGE, console, errors, fail, print_json
 from xoxzo_din_cli.routes import routes_file
@@ -28,7 +29,6 @@ from xoxzo_din_cli.routes.group import (
     target_of,
 )
 from xoxzo_din_cli.routes.writes import apply, print_plan
-from xoxzo_din_cli.routes_table import read_routes
 from xoxzo_din_cli.stack import Stack
 
 

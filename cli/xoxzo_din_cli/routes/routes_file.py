@@ -29,8 +29,8 @@ from boto3.dynamodb.types import Binary
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.route_checks.item_problems import item_problems
-from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
-from xoxzo_din.routes_table.snapshot import Item, Routes
+from xoxzo_din.tables.schema import GLOBAL_NUMBER, NUMBER, RULE_ID
+from xoxzo_din.tables.snapshot import Item, Routes
 
 VERSION = 1
 STRING_SET_TAG = "!stringset"

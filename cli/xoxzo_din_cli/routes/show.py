@@ -14,9 +14,9 @@ from rich.text import Text
 
 from xoxzo_din.route_checks import calendar
 from xoxzo_din.route_checks.item_problems import item_problems
-from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER, RULE_ID
 from xoxzo_din.routing.actions import Action, render
 from xoxzo_din.routing.rule_parsing import DEFAULT_PRIORITY, parse_number_routes
+from xoxzo_din.tables.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER, RULE_ID
 from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import console, print_json
 from xoxzo_din_cli.routes.group import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from xoxzo_din.tables.routes import ConcurrentEditError, delete_item, write_item
 from xoxzo_din_cli.common import console
 from xoxzo_din_cli.routes.group import attributes, key, plain
 from xoxzo_din_cli.routes.routes_file import Plan
-from xoxzo_din_cli.routes_table import ConcurrentEditError, delete_item, write_item
 
 
 def apply(table: Any, plan: Plan) -> tuple[int, str | None]:

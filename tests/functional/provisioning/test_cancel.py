@@ -23,7 +23,7 @@ from xoxzo_din.provisioning.errors import (
     NotHeldError,
     OutcomeUnknownError,
 )
-from xoxzo_din.provisioning.numbers_table import NumberStatus
+from xoxzo_din.tables.numbers import NumberStatus
 from xoxzo_din.xoxzo.errors import (
     XoxzoAuthError,
     XoxzoCredentialsError,

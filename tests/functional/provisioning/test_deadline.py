@@ -18,9 +18,9 @@ import requests
 from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.budget import TimeBudget
 from xoxzo_din.provisioning.errors import OutcomeUnknownError
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
 from xoxzo_din.provisioning.provisioner import Provisioner
-from xoxzo_din.routes_table.writer import DynamoDbRoutesWriter
+from xoxzo_din.tables.numbers import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.tables.routes_writer import DynamoDbRoutesWriter
 from xoxzo_din.xoxzo.client import XoxzoClient
 from xoxzo_din.xoxzo.errors import XoxzoUnavailableError
 from xoxzo_din.xoxzo.models import ClientSettings, XoxzoCredentials

@@ -10,8 +10,8 @@ from tests.functional.provisioning.world import (
     TOKYO,
     World,
 )
-from xoxzo_din.provisioning.numbers_table import NumberStatus
 from xoxzo_din.provisioning.results import redact_url
+from xoxzo_din.tables.numbers import NumberStatus
 from xoxzo_din.xoxzo.models import AvailableDin
 
 

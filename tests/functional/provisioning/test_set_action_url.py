@@ -20,8 +20,8 @@ from xoxzo_din.provisioning.errors import (
     InvalidRequestError,
     NotHeldError,
 )
-from xoxzo_din.provisioning.numbers_table import NumberStatus
 from xoxzo_din.provisioning.results import redact_url
+from xoxzo_din.tables.numbers import NumberStatus
 from xoxzo_din.xoxzo.errors import (
     XoxzoAuthError,
 )

@@ -24,10 +24,10 @@ from tests.functional.provisioning.world import (
 from xoxzo_din.provisioning.errors import (
     InvalidRequestError,
 )
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus
 from xoxzo_din.provisioning.recorded_url import recorded_url
-from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
-from xoxzo_din.routes_table.writer import new_number_default_item
+from xoxzo_din.tables.numbers import NumberRecord, NumberStatus
+from xoxzo_din.tables.routes_writer import new_number_default_item
+from xoxzo_din.tables.schema import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo.errors import (
     XoxzoUnavailableError,
 )

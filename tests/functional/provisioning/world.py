@@ -12,9 +12,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
 from xoxzo_din.provisioning.provisioner import Provisioner
-from xoxzo_din.routes_table.writer import DynamoDbRoutesWriter
+from xoxzo_din.tables.numbers import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.tables.routes_writer import DynamoDbRoutesWriter
 from xoxzo_din.xoxzo.errors import (
     XoxzoNotFoundError,
 )

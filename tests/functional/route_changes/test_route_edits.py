@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from tests.helpers.aws import REGION
 from tools.local_env import sample_routes
-from xoxzo_din.route_changes.history import changes_of
+from xoxzo_din.tables.history import changes_of
 from xoxzo_din_cli import common
 from xoxzo_din_cli.main import app
 from xoxzo_din_cli.stack import Stack
@@ -207,7 +207,7 @@ def lambda_context() -> Any:
 
 
 def test_two_edits_in_the_same_second_are_undone_in_the_order_they_were_made():
-    from xoxzo_din.route_changes.history import Change, items_at  # noqa: PLC0415
+    from xoxzo_din.tables.history import Change, items_at  # noqa: PLC0415
 
     at = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # stream records carry whole seconds
     a, b, c = ({"number": NUMBER, "rule_id": "r", "text": text} for text in "ABC")

@@ -1,6 +1,6 @@
 """The canary function against moto: every run that gets to its end publishes CanaryRuns (the
-heartbeat) with its checks and failures, reads each number's routes page by page, and reports the
-numbers it had no time for as failures instead of running past its timeout."""
+heartbeat) with its checks and failures, and reports the numbers it had no time for as failures
+instead of running past its timeout."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 
 from tools.local_server import LocalLambdaContext
 from xoxzo_din.canary.run import NOT_CHECKED
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.tables.numbers import NumberRecord, NumbersStore, NumberStatus
 
 NUMBERS = ["+81312340000", "+81312340001"]
 ACTION_URL = "https://api.example/action/secret"
@@ -83,23 +83,6 @@ def test_a_run_checks_every_number_and_beats_the_heartbeat(load_canary, capsys):
         "CanaryChecks": [2.0],
         "CanaryFailures": [0.0],
     }
-
-
-def test_each_numbers_routes_are_read_page_by_page(load_canary, monkeypatch):
-    canary = load_canary()
-    paginate = canary.dynamodb.meta.client.get_paginator("query").paginate
-    pages: list[int] = []
-
-    def small_pages(**kwargs: Any) -> Iterator[dict[str, Any]]:
-        for page in paginate(**kwargs, PaginationConfig={"PageSize": 2}):
-            pages.append(len(page["Items"]))
-            yield page
-
-    paginator = canary.dynamodb.meta.client.get_paginator("query")
-    monkeypatch.setattr(paginator, "paginate", small_pages)
-    monkeypatch.setattr(canary.dynamodb.meta.client, "get_paginator", lambda _: paginator)
-    assert len(canary.items_of(NUMBERS[0])) == 5
-    assert len(pages) >= 3
 
 
 def test_numbers_without_time_are_failures_and_the_run_still_reports(load_canary, capsys):

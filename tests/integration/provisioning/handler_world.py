@@ -15,7 +15,7 @@ import boto3
 
 from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumbersStore
+from xoxzo_din.tables.numbers import NumberRecord, NumbersStore
 from xoxzo_din.xoxzo.models import ClientSettings
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "provisioning"

@@ -25,7 +25,7 @@ from tools.local_env import put_route_items
 from tools.local_server import LocalLambdaContext, http_api_event
 from tools.sam_expansion import deployed_template
 from tools.xoxzo_emulator import XoxzoEmulator
-from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID
+from xoxzo_din.tables.schema import DEFAULT_RULE_ID
 
 SUBSCRIBED_NATIONAL = "0345678901"  # subscribe.json's number, as XOXZO sends it
 NEW_SECRET = "n" * 43

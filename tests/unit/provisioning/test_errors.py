@@ -22,7 +22,7 @@ from xoxzo_din.provisioning.errors import (
     is_expected,
     is_incomplete,
 )
-from xoxzo_din.provisioning.numbers_table import RecordChangedError
+from xoxzo_din.tables.numbers import RecordChangedError
 from xoxzo_din.xoxzo.errors import (
     XoxzoApiError,
     XoxzoAuthError,

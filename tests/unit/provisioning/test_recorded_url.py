@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus
 from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.provisioning.results import redact_url
+from xoxzo_din.tables.numbers import NumberRecord, NumberStatus
 
 SECRET = "Zk3Yq9_aB-0123456789abcdefghijklmnopqrstu"
 URL = f"https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/{SECRET}"

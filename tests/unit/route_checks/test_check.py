@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from tests.helpers.route_items import FALLBACK
 from tools.local_env import sample_routes
 from xoxzo_din.route_checks.check import ERROR, WARNING, check_routes
-from xoxzo_din.routes_table.snapshot import group
+from xoxzo_din.tables.snapshot import group
 
 NUMBER = "+81312345678"
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)

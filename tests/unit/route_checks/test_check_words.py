@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.helpers.route_items import FALLBACK
 from xoxzo_din.route_checks.check import ERROR, WARNING, check_routes
 from xoxzo_din.route_checks.phone_numbers import country_name, number_problem, prefix_problem
-from xoxzo_din.routes_table.snapshot import group
+from xoxzo_din.tables.snapshot import group
 
 NUMBER = "+81312345678"
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)

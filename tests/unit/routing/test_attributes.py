@@ -5,8 +5,8 @@ import ast
 import re
 from pathlib import Path
 
-from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
 from xoxzo_din.routing import rule_parsing
+from xoxzo_din.tables.schema import NUMBER, RULE_ID
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -50,7 +50,7 @@ HISTORY = kept("RoutesHistoryTable", "CreateHistoryTable", "ExistingHistoryTable
 # What the code does, function by function: (actions, resource).
 NEEDED: dict[str, list[tuple[set[str], Any]]] = {
     "ActionFunctionRole": [
-        # routes_table/reader.py: one Query of one partition per read.
+        # tables/routes_reader.py: one Query of one partition per read.
         ({"dynamodb:Query"}, ROUTES),
     ],
     "RouteChangesFunctionRole": [
@@ -72,12 +72,12 @@ NEEDED: dict[str, list[tuple[set[str], Any]]] = {
         ({"dynamodb:Scan"}, NUMBERS),
     ],
     "ProvisioningFunctionRole": [
-        # provisioning/numbers_table.py: get, scan (all, active), create (put), update; never delete.
+        # tables/numbers.py: get, scan (all, active), create (put), update; never delete.
         (
             {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem"},
             NUMBERS,
         ),
-        # routes_table/writer.py: has_routes/delete_routes query, the default route put, batch deletes.
+        # tables/routes_writer.py: has_routes/delete_routes query, the default route put, batch deletes.
         (
             {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:BatchWriteItem"},
             ROUTES,

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from xoxzo_din.routes_table.schema import ROUTES_TABLE_ENV
 from xoxzo_din.routing.actions import Action
 from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, ActionSettings
+from xoxzo_din.tables.schema import ROUTES_TABLE_ENV
 
 NUMBERS_TABLE_ENV: Final = "NUMBERS_TABLE_NAME"
 ACTION_URL_ENV: Final = "ACTION_URL"

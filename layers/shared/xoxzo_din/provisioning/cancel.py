@@ -15,10 +15,10 @@ from xoxzo_din.provisioning.errors import (
     NotHeldError,
     OutcomeUnknownError,
 )
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.provisioning.ownership import refuse_foreign
 from xoxzo_din.provisioning.requests import CancelRequest
 from xoxzo_din.provisioning.results import CancelResult, NumberView
+from xoxzo_din.tables.numbers import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.xoxzo.errors import XoxzoApiError, XoxzoNotFoundError, XoxzoUnavailableError
 
 

@@ -17,14 +17,14 @@ from xoxzo_din.provisioning.errors import (
     ProvisioningError,
     SubscribedIncompletelyError,
 )
-from xoxzo_din.provisioning.numbers_table import (
+from xoxzo_din.tables.numbers import (
     DETAIL_FIELDS,
     NumberRecord,
     NumbersStore,
     NumberStatus,
     RecordChangedError,
 )
-from xoxzo_din.routes_table.writer import RoutesWriter
+from xoxzo_din.tables.routes_writer import RoutesWriter
 from xoxzo_din.xoxzo.errors import XoxzoApiError, XoxzoUnavailableError
 from xoxzo_din.xoxzo.models import AvailableDin, Subscription
 

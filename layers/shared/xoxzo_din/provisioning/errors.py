@@ -13,7 +13,7 @@ from typing import Final, TypedDict
 
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 
-from xoxzo_din.provisioning.numbers_table import RecordChangedError
+from xoxzo_din.tables.numbers import RecordChangedError
 from xoxzo_din.xoxzo.errors import (
     XoxzoApiError,
     XoxzoAuthError,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.provisioning.context import Context
-from xoxzo_din.provisioning.numbers_table import HELD_STATUSES, NumberRecord, NumberStatus
 from xoxzo_din.provisioning.requests import ListRequest
 from xoxzo_din.provisioning.results import ListResult, NumberListing, redact_url
+from xoxzo_din.tables.numbers import HELD_STATUSES, NumberRecord, NumberStatus
 from xoxzo_din.xoxzo.models import Subscription
 
 

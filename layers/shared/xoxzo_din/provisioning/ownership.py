@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from xoxzo_din.access import MIN_SECRET_LENGTH
 from xoxzo_din.provisioning.errors import ForeignNumberError
-from xoxzo_din.provisioning.numbers_table import HELD_STATUSES, NumberRecord
+from xoxzo_din.tables.numbers import HELD_STATUSES, NumberRecord
 from xoxzo_din.xoxzo.models import Subscription
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -16,7 +16,6 @@ from xoxzo_din.provisioning import cancel as cancel_operation
 from xoxzo_din.provisioning import listing, search, set_action_url, subscribe, sync
 from xoxzo_din.provisioning.budget import UNLIMITED, Clock, TimeBudget, utc_now
 from xoxzo_din.provisioning.context import SUBSCRIBE_GRACE, Context, DinApi
-from xoxzo_din.provisioning.numbers_table import NumbersStore
 from xoxzo_din.provisioning.requests import (
     CancelRequest,
     ListRequest,
@@ -35,7 +34,8 @@ from xoxzo_din.provisioning.results import (
     SubscribeResult,
     SyncReport,
 )
-from xoxzo_din.routes_table.writer import RoutesWriter
+from xoxzo_din.tables.numbers import NumbersStore
+from xoxzo_din.tables.routes_writer import RoutesWriter
 
 Result = SearchResult | SubscribeResult | ListResult | SetActionUrlResult | CancelResult | SyncReport
 

@@ -14,15 +14,15 @@ import boto3
 from aws_lambda_powertools.utilities import parameters
 
 from xoxzo_din.provisioning.budget import TimeBudget
-from xoxzo_din.provisioning.numbers_table import NumbersStore
 from xoxzo_din.provisioning.provisioner import Provisioner
 from xoxzo_din.provisioning.settings import (
     NUMBERS_TABLE_ENV,
     SECRET_ID_ENV,
     ProvisioningSettings,
 )
-from xoxzo_din.routes_table.schema import ROUTES_TABLE_ENV
-from xoxzo_din.routes_table.writer import DynamoDbRoutesWriter
+from xoxzo_din.tables.numbers import NumbersStore
+from xoxzo_din.tables.routes_writer import DynamoDbRoutesWriter
+from xoxzo_din.tables.schema import ROUTES_TABLE_ENV
 from xoxzo_din.xoxzo.client import XoxzoClient
 from xoxzo_din.xoxzo.errors import XoxzoCredentialsError
 from xoxzo_din.xoxzo.models import ClientSettings, XoxzoCredentials

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from xoxzo_din.provisioning.context import Context, describe
 from xoxzo_din.provisioning.errors import InvalidRequestError, NotHeldError
-from xoxzo_din.provisioning.numbers_table import NumberStatus, RecordChangedError
 from xoxzo_din.provisioning.ownership import host_of, is_action_url_of_this_stack
 from xoxzo_din.provisioning.requests import SetActionUrlRequest
 from xoxzo_din.provisioning.results import PointOutcome, SetActionUrlResult, redact_url
+from xoxzo_din.tables.numbers import NumberStatus, RecordChangedError
 from xoxzo_din.xoxzo.errors import XoxzoError
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from xoxzo_din.provisioning.errors import ConfigurationError
-from xoxzo_din.routes_table.schema import ROUTES_TABLE_ENV
+from xoxzo_din.tables.schema import ROUTES_TABLE_ENV
 from xoxzo_din.xoxzo.endpoints import DEFAULT_BASE_URL
 
 NUMBERS_TABLE_ENV: Final = "NUMBERS_TABLE_NAME"

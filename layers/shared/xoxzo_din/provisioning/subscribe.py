@@ -11,10 +11,10 @@ from __future__ import annotations
 from xoxzo_din.phone import to_e164
 from xoxzo_din.provisioning.context import Context, after_subscription, by_din_uid, details, first_record
 from xoxzo_din.provisioning.errors import ConflictError, NotAvailableError, OutcomeUnknownError
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.provisioning.ownership import refuse_foreign
 from xoxzo_din.provisioning.requests import SubscribeRequest
 from xoxzo_din.provisioning.results import NumberView, SubscribeResult
+from xoxzo_din.tables.numbers import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.xoxzo.errors import XoxzoApiError, XoxzoError, XoxzoOutcomeUnknownError, XoxzoUnavailableError
 from xoxzo_din.xoxzo.models import Subscription
 

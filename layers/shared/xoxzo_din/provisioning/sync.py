@@ -10,7 +10,6 @@ from __future__ import annotations
 from xoxzo_din.phone import to_e164
 from xoxzo_din.provisioning.context import Context, describe, details, first_record
 from xoxzo_din.provisioning.errors import ConflictError
-from xoxzo_din.provisioning.numbers_table import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.provisioning.ownership import adopt_hint, host_of, is_foreign
 from xoxzo_din.provisioning.requests import SyncRequest
 from xoxzo_din.provisioning.results import (
@@ -20,6 +19,7 @@ from xoxzo_din.provisioning.results import (
     SyncReport,
     redact_url,
 )
+from xoxzo_din.tables.numbers import NumberRecord, NumberStatus, RecordChangedError
 from xoxzo_din.xoxzo.errors import XoxzoError
 from xoxzo_din.xoxzo.models import Subscription
 

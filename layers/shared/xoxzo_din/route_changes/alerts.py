@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xoxzo_din.route_checks.check import ERROR, Finding
-from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER
+from xoxzo_din.tables.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER
 
 MAX_FINDINGS = 20  # per message; SNS takes 256 KB, a person reads a screen
 

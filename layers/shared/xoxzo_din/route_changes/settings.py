@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from xoxzo_din.routes_table.schema import ROUTES_TABLE_ENV
+from xoxzo_din.tables.schema import ROUTES_TABLE_ENV
 
 HISTORY_TABLE_ENV: Final = "HISTORY_TABLE_NAME"
 ALARM_TOPIC_ENV: Final = "ALARM_TOPIC_ARN"

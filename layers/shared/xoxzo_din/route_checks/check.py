@@ -20,11 +20,11 @@ from xoxzo_din.route_checks import wording
 from xoxzo_din.route_checks.calendar import caller_classes, segments
 from xoxzo_din.route_checks.item_problems import item_problems
 from xoxzo_din.route_checks.phone_numbers import number_problem, prefix_problem
-from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER, RULE_ID
-from xoxzo_din.routes_table.snapshot import Routes
 from xoxzo_din.routing.actions import Action, Playback, Transfer, Voicemail
 from xoxzo_din.routing.rule_parsing import ANONYMOUS_TOKENS, ATTRIBUTES, parse_number_routes, parse_rule
 from xoxzo_din.routing.rules import DEFAULT_TIMEZONE, NumberRoutes, Rule, zone
+from xoxzo_din.tables.schema import DEFAULT_RULE_ID, GLOBAL_NUMBER, RULE_ID
+from xoxzo_din.tables.snapshot import Routes
 
 ERROR, WARNING = "error", "warning"
 # Attributes people add for themselves: ignored by the function, and by the check.

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from xoxzo_din.route_checks import wording
-from xoxzo_din.routes_table.schema import DEFAULT_RULE_ID, NUMBER, RULE_ID
 from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.tables.schema import DEFAULT_RULE_ID, NUMBER, RULE_ID
 
 # The attributes that say when and for whom a rule applies, and how it is read (each can be read
 # alone next to a plain action); and those that make its action.

@@ -16,8 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xoxzo_din.phone import JAPAN_COUNTRY_CODE, compact, to_e164, without_japanese_trunk_zero
-from xoxzo_din.routes_table.attribute_values import MalformedItem
-from xoxzo_din.routes_table.schema import DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
 from xoxzo_din.routing import actions
 from xoxzo_din.routing.actions import Action, ActionError
 from xoxzo_din.routing.rules import (
@@ -30,6 +28,8 @@ from xoxzo_din.routing.rules import (
     has_holiday_calendar,
     zone,
 )
+from xoxzo_din.tables.attribute_values import MalformedItem
+from xoxzo_din.tables.schema import DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
 
 # Every attribute a route item may have; any other is ignored (a note, a description...).
 ATTRIBUTES = frozenset(

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from xoxzo_din.access import MIN_SECRET_LENGTH
-from xoxzo_din.routes_table.reader import RoutesReader, create_dynamodb_client
-from xoxzo_din.routes_table.schema import ROUTES_TABLE_ENV
 from xoxzo_din.routing.actions import Action, ActionError, Say, parse_action_line
 from xoxzo_din.routing.router import Router
+from xoxzo_din.tables.routes_reader import RoutesReader, create_dynamodb_client
+from xoxzo_din.tables.schema import ROUTES_TABLE_ENV
 from xoxzo_din.telemetry import DEFAULT_LEVEL, LEVELS
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.helpers.aws import REGION
+from xoxzo_din.tables.routes import read_routes
 from xoxzo_din_cli import common
 from xoxzo_din_cli.main import app
-from xoxzo_din_cli.routes_table import read_routes
 from xoxzo_din_cli.stack import Stack
 
 

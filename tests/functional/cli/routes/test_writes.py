@@ -1,8 +1,8 @@
 """A plan written to the table (moto) stops at a concurrent edit and says how far it got."""
 
+from xoxzo_din.tables.routes import read_routes
 from xoxzo_din_cli.routes.routes_file import load, plan
 from xoxzo_din_cli.routes.writes import apply
-from xoxzo_din_cli.routes_table import read_routes
 
 NUMBER = "+81312345678"
 

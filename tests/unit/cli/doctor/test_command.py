@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.helpers.route_items import FALLBACK
-from xoxzo_din.routes_table.snapshot import group
+from xoxzo_din.tables.snapshot import group
 from xoxzo_din_cli.doctor.checks import FAIL, PASS, STACK, WARN, Stack
 from xoxzo_din_cli.doctor.command import run
 from xoxzo_din_cli.doctor.web import Response

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 from tests.helpers.route_items import FALLBACK
 from tools.local_env import sample_routes
 from xoxzo_din.route_checks.calendar import caller_classes, segments
-from xoxzo_din.routes_table.snapshot import group
 from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.tables.snapshot import group
 from xoxzo_din_cli.routes.calendar_drawing import Legend, by_day, holidays_of, labels_of
 from xoxzo_din_cli.routes.calendar_html import html_page
 

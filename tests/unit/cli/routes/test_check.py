@@ -3,7 +3,7 @@
 import pytest
 
 from tools.local_env import sample_routes
-from xoxzo_din.routes_table.snapshot import group
+from xoxzo_din.tables.snapshot import group
 from xoxzo_din_cli.routes import check
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from xoxzo_din.route_changes import history as route_history
+from xoxzo_din.tables import history as route_history
 from xoxzo_din_cli import common
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tools.local_env import sample_routes
-from xoxzo_din.routes_table.snapshot import group
+from xoxzo_din.tables.snapshot import group
 from xoxzo_din_cli.routes.routes_file import RoutesFileError, dump, load, plan
 
 NUMBER = "+81312345678"

@@ -2,7 +2,7 @@
 
 from tests.helpers.route_items import FALLBACK
 from tools.local_env import sample_routes
-from xoxzo_din.routes_table.snapshot import group
+from xoxzo_din.tables.snapshot import group
 from xoxzo_din_cli.routes.show import rows_of
 
 NUMBER = "+81345678901"

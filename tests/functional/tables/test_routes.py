@@ -1,15 +1,36 @@
-"""The tool's writes to the routes table (moto) are conditional: they never overwrite an edit made
-in the console meanwhile, an attribute added included."""
+"""The routes table as everything but the call path reads and writes it (moto): one number's items
+page after page, and the tool's conditional writes, which never overwrite an edit made in the
+console meanwhile, an attribute added included."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from xoxzo_din_cli.routes_table import ConcurrentEditError, delete_item, write_item
+from xoxzo_din.tables.routes import ConcurrentEditError, delete_item, items_of, write_item
 
 NUMBER = "+81312345678"
+
+
+def test_a_numbers_items_are_read_page_after_page_and_no_other_numbers(table, monkeypatch):
+    for rule in range(5):
+        table.put_item(Item={"number": NUMBER, "rule_id": f"r{rule}", "action": "voicemail"})
+    table.put_item(Item={"number": "+81300000000", "rule_id": "default", "action": "voicemail"})
+    paginator = table.meta.client.get_paginator("query")
+    paginate, pages = paginator.paginate, []
+
+    def small_pages(**kwargs: Any) -> Iterator[dict[str, Any]]:
+        for page in paginate(**kwargs, PaginationConfig={"PageSize": 2}):
+            pages.append(len(page["Items"]))
+            yield page
+
+    monkeypatch.setattr(paginator, "paginate", small_pages)
+    monkeypatch.setattr(table.meta.client, "get_paginator", lambda _: paginator)
+    assert [item["rule_id"] for item in items_of(table, NUMBER)] == [f"r{rule}" for rule in range(5)]
+    assert len(pages) >= 3
 
 
 def test_a_write_is_refused_when_the_item_changed_since_it_was_read(table):

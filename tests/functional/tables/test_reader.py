@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.stub import Stubber
 
 from tools.local_env import put_route_items
-from xoxzo_din.routes_table.reader import CLIENT_CONFIG, MAX_LOOKUP_SECONDS, LookupTimeoutError, RoutesReader
+from xoxzo_din.tables.routes_reader import CLIENT_CONFIG, MAX_LOOKUP_SECONDS, LookupTimeoutError, RoutesReader
 
 ITEMS: list[dict[str, Any]] = [
     {"number": "*", "rule_id": "default", "action": "voicemail"},

@@ -1,4 +1,4 @@
-"""Fixtures of the tool's functional tests: the routes table, in moto."""
+"""Fixtures of the functional tests: the routes table, in moto."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from xoxzo_din.routes_table.schema import DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
+from xoxzo_din.tables.schema import DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table

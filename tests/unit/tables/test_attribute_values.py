@@ -1,4 +1,4 @@
-"""The call path's own reader of DynamoDB attribute values (routes_table/attribute_values.py): every
+"""The call path's own reader of DynamoDB attribute values (tables/attribute_values.py): every
 type the console can write, read as boto3 reads it (binary values stay bytes), and a malformed
 item read as a MalformedItem, never an exception."""
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 
-from xoxzo_din.routes_table.attribute_values import MAX_DEPTH, MalformedItem, item_from_dynamodb
 from xoxzo_din.routing.rule_parsing import parse_number_routes
+from xoxzo_din.tables.attribute_values import MAX_DEPTH, MalformedItem, item_from_dynamodb
 
 NUMBER = "+81312345678"
 # Every type, as botocore hands a Query's items over (B and BS already decoded from base64).

@@ -13,7 +13,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeDeserializer
 
-from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
+from xoxzo_din.tables.schema import NUMBER, RULE_ID
 
 # The history table's sort key: the ISO time (stream records carry whole seconds), then the record's
 # sequence number, zero-padded (it grows with every change of an item), then the event id.

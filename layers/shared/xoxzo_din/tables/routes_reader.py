@@ -19,8 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import Loader
 from botocore.session import get_session
 
-from xoxzo_din.routes_table.attribute_values import Item, item_from_dynamodb
-from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER
+from xoxzo_din.tables.attribute_values import Item, item_from_dynamodb
+from xoxzo_din.tables.schema import GLOBAL_NUMBER, NUMBER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

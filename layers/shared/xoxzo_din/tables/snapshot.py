@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from xoxzo_din.routes_table.schema import GLOBAL_NUMBER, NUMBER
+from xoxzo_din.tables.schema import GLOBAL_NUMBER, NUMBER
 
 Item = dict[str, Any]
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
+from xoxzo_din.tables.schema import NUMBER, RULE_ID
 
 # DynamoDB's own limit on maps and lists nested in an item.
 MAX_DEPTH = 32

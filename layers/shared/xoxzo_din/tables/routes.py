@@ -1,5 +1,7 @@
-"""The RoutesTable as the tool reads and writes it: every item, by number (a scan is fine here:
-the action function never scans), and conditional writes that never overwrite a concurrent edit."""
+"""The RoutesTable as everything but the call path reads and writes it: one number's items (the
+canary, the route-changes function), every item by number (the operators' tool: a scan is fine
+here, the action function never scans), and conditional writes that never overwrite a concurrent
+edit. The call path's own reader: routes_reader; provisioning's writes: routes_writer."""
 
 from __future__ import annotations
 
@@ -10,9 +12,22 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
-from xoxzo_din.routes_table.schema import NUMBER, RULE_ID
-from xoxzo_din.routes_table.snapshot import Item, Routes
 from xoxzo_din.routing.rule_parsing import ATTRIBUTES
+from xoxzo_din.tables.schema import NUMBER, RULE_ID
+from xoxzo_din.tables.snapshot import Item, Routes
+
+
+def items_of(table: Any, number: str) -> list[Item]:
+    """Every item of `number`, page after page. Through the table's client, which (unlike the
+    resource) may serve several threads at once, and still turns values to and from DynamoDB's form."""
+    pages = table.meta.client.get_paginator("query").paginate(
+        TableName=table.name,
+        KeyConditionExpression="#number = :number",
+        ExpressionAttributeNames={"#number": NUMBER},
+        ExpressionAttributeValues={":number": number},
+        ConsistentRead=True,
+    )
+    return [item for page in pages for item in page.get("Items", [])]
 
 
 def read_routes(table: Any) -> Routes:

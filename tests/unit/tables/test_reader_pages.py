@@ -8,7 +8,9 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.loaders import Loader
 
-from xoxzo_din.routes_table.reader import (
+from xoxzo_din.routing.actions import Say
+from xoxzo_din.routing.router import Router
+from xoxzo_din.tables.routes_reader import (
     CONNECT_TIMEOUT_SECONDS,
     READ_TIMEOUT_SECONDS,
     DynamoDBOnlyLoader,
@@ -16,8 +18,6 @@ from xoxzo_din.routes_table.reader import (
     RoutesReader,
     create_dynamodb_client,
 )
-from xoxzo_din.routing.actions import Say
-from xoxzo_din.routing.router import Router
 
 NUMBER = "+81312345678"
 GOOD = {

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from xoxzo_din.route_changes.history import Change, items_at, plain_number
+from xoxzo_din.tables.history import Change, items_at, plain_number
 
 AT = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
 Image = dict[str, Any]

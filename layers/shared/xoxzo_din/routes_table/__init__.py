@@ -1,1 +1,0 @@
-"""routes_table"""
