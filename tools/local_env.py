@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from boto3.dynamodb.types import TypeSerializer
 from moto.server import ThreadedMotoServer
 
 from tools.template_tables import create_all_tables
@@ -68,14 +67,14 @@ def sample_answers() -> dict[str, dict[str, Any]]:
 
 
 def put_route_items(client: DynamoDBClient, table_name: str, items: Iterable[Mapping[str, Any]]) -> int:
-    serializer = TypeSerializer()
-    count = 0
-    for item in items:
-        client.put_item(
-            TableName=table_name, Item={name: serializer.serialize(value) for name, value in item.items()}
-        )
-        count += 1
-    return count
+    """Seed the routes table (on the client's endpoint) with `items`, through the tables package."""
+    add_code_paths()
+    from xoxzo_din.tables.routes import put_items  # noqa: PLC0415  (the layer, once on the path)
+
+    resource = boto3.resource(
+        "dynamodb", endpoint_url=client.meta.endpoint_url, region_name=client.meta.region_name
+    )
+    return put_items(resource.Table(table_name), items)
 
 
 def point_environment_at(endpoint_url: str) -> dict[str, str]:

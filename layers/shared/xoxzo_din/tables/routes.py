@@ -30,6 +30,17 @@ def items_of(table: Any, number: str) -> list[Item]:
     return [item for page in pages for item in page.get("Items", [])]
 
 
+def put_items(table: Any, items: Iterable[Mapping[str, Any]]) -> int:
+    """Write `items` as they are, overwriting (seeding a table: the local stack, the tests); how
+    many were written."""
+    count = 0
+    with table.batch_writer() as batch:
+        for item in items:
+            batch.put_item(Item=dict(item))
+            count += 1
+    return count
+
+
 def read_routes(table: Any) -> Routes:
     by_number: dict[str, list[Item]] = defaultdict(list)
     kwargs: dict[str, Any] = {"ConsistentRead": True}
