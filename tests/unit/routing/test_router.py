@@ -26,6 +26,9 @@ class FakeTable:
     def read_global(self):
         return self._read("*")
 
+    def read_global_once(self):
+        return self.read_global()
+
     def _read(self, partition):
         self.reads.append(partition)
         if self.failure:
@@ -67,7 +70,7 @@ def table():
 
 @pytest.fixture
 def router(table, clock):
-    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    router = Router(table, fallback=FALLBACK, ttl_seconds=30, clock=clock)
     assert router.load_global() == ((), None)  # at start-up, as the handler does
     table.reads.clear()
     return router
@@ -168,7 +171,7 @@ def test_an_outage_does_not_cost_a_timeout_per_call_for_uncached_numbers(router,
 
 def test_a_failed_read_at_start_up_pauses_reads_for_the_first_calls(table, clock):
     table.failure = TimeoutError("read timeout")
-    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    router = Router(table, fallback=FALLBACK, ttl_seconds=30, clock=clock)
     assert "read timeout" in (router.load_global()[1] or "")
     table.failure = None
     # The first call does not spend a second timeout on an outage found moments ago.
@@ -181,7 +184,7 @@ def test_a_failed_read_at_start_up_pauses_reads_for_the_first_calls(table, clock
 
 def test_without_any_global_default_the_fallback_answers(table, clock):
     table.failure = ConnectionError("down")
-    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    router = Router(table, fallback=FALLBACK, ttl_seconds=30, clock=clock)
     problems, error = router.load_global()
     assert problems == () and "down" in (error or "")
     answer = router.answer(NUMBER, None, AT)
@@ -197,16 +200,14 @@ def test_malformed_items_are_reported_once_per_read(router, table, clock):
 
 
 def test_zero_ttl_reads_every_call(table, clock):
-    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=0, clock=clock)
+    router = Router(table, fallback=FALLBACK, ttl_seconds=0, clock=clock)
     router.answer(NUMBER, None, AT)
     router.answer(NUMBER, None, AT)
     assert table.reads.count(NUMBER) == 2
 
 
 def test_the_cache_is_bounded(table, clock):
-    router = Router(
-        table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock, max_entries=2
-    )
+    router = Router(table, fallback=FALLBACK, ttl_seconds=30, clock=clock, max_entries=2)
     router.load_global()
     for number in ("+81300000001", "+81300000002", "+81300000003"):
         router.answer(number, None, AT)
@@ -219,7 +220,7 @@ def test_the_cache_is_bounded(table, clock):
 
 def test_the_cache_keeps_4096_numbers_by_default(table, clock):
     assert MAX_CACHED_NUMBERS == 4096
-    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=3600, clock=clock)
+    router = Router(table, fallback=FALLBACK, ttl_seconds=3600, clock=clock)
     router.load_global()
     numbers = [f"+8130000{index:04d}" for index in range(4097)]
     for number in numbers[:4096]:
@@ -232,7 +233,7 @@ def test_the_cache_keeps_4096_numbers_by_default(table, clock):
 def test_reads_resume_five_seconds_after_a_failure(table, clock):
     assert ERROR_RETRY_SECONDS == 5.0
     table.failure = TimeoutError("read timeout")
-    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    router = Router(table, fallback=FALLBACK, ttl_seconds=30, clock=clock)
     router.load_global()
     table.failure = None
     failed_at = clock.now
@@ -264,7 +265,7 @@ def test_a_failed_refresh_of_the_global_default_is_reported(router, table, clock
 
 def test_rules_under_the_global_number_are_reported_not_read(table, clock):
     table.items.append({"number": "*", "rule_id": "x", "action": "voicemail"})
-    router = Router(table.read_number, table.read_global, fallback=FALLBACK, ttl_seconds=30, clock=clock)
+    router = Router(table, fallback=FALLBACK, ttl_seconds=30, clock=clock)
     problems, error = router.load_global()
     assert error is None and len(problems) == 1
     assert "only the item with rule_id 'default'" in problems[0]
@@ -286,18 +287,12 @@ def test_answers_and_cache_entries_are_immutable_or_compact():
 def test_start_up_reads_the_global_default_with_its_own_reader(table, clock):
     start_up_reads: list[str] = []
 
-    def read_global_at_start():
+    def read_global_once():
         start_up_reads.append("*")
         return table.read_global()
 
-    router = Router(
-        table.read_number,
-        table.read_global,
-        fallback=FALLBACK,
-        ttl_seconds=30,
-        clock=clock,
-        read_global_at_start=read_global_at_start,
-    )
+    table.read_global_once = read_global_once
+    router = Router(table, fallback=FALLBACK, ttl_seconds=30, clock=clock)
     router.load_global()
     assert start_up_reads == ["*"]
     clock.now += 31

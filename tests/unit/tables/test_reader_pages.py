@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.loaders import Loader
 
+from tests.helpers.routes_source import ItemsSource
 from xoxzo_din.routing.actions import Say
 from xoxzo_din.routing.router import Router
 from xoxzo_din.tables.routes_reader import (
@@ -84,8 +85,7 @@ def test_the_router_answers_from_its_stale_routes_when_dynamodb_answers_garbage(
     clock = [0.0]
     reader = RoutesReader(scripted({"Items": [], "Count": 0}, GOOD, {}, {}), "t")
     router = Router(
-        reader.read_number,
-        reader.read_global,
+        reader,
         fallback=Say("ja", "fallback"),
         ttl_seconds=1,
         clock=lambda: clock[0],
@@ -105,7 +105,7 @@ def test_a_malformed_item_is_skipped_and_reported_never_raised():
     good: list[dict[str, Any]] = GOOD["Items"]  # type: ignore[assignment]
     page = {"Items": [*good, malformed], "Count": 2}
     reader = RoutesReader(scripted(page), "t")
-    router = Router(reader.read_number, list, fallback=Say("ja", "fallback"), ttl_seconds=30)
+    router = Router(ItemsSource(reader.read_number), fallback=Say("ja", "fallback"), ttl_seconds=30)
     answer = router.answer(NUMBER, "", datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
     assert (answer.line, answer.routes, answer.lookup_error) == ("voicemail", "dynamodb", None)
     assert answer.problems == (f"{NUMBER}/010-vip: not a DynamoDB item: N holds 'ten', not a number",)

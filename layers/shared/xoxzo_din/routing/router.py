@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from xoxzo_din.phone import to_e164
 from xoxzo_din.routing.actions import Action, render
@@ -33,7 +33,23 @@ ERROR_RETRY_SECONDS = 5.0
 MAX_CACHED_NUMBERS = 4096
 _NO_ROUTES = NumberRoutes()  # a number that could not be read, or none was called
 
-type ReadItems = Callable[[], list[dict[str, Any]]]
+type Items = list[dict[str, Any]]
+
+
+class RoutesSource(Protocol):
+    """Where the router reads a number's route items (tables.routes_reader.RoutesReader)."""
+
+    def read_number(self, number: str) -> Items:
+        """The called number's partition: one Query."""
+        ...
+
+    def read_global(self) -> Items:
+        """The global partition, `*`, on a call."""
+        ...
+
+    def read_global_once(self) -> Items:
+        """The global partition at start-up: one attempt, no retry (the call path waits for it)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +75,14 @@ class _Entry:
 class Router:
     def __init__(
         self,
-        read_number: Callable[[str], list[dict[str, Any]]],
-        read_global: ReadItems,
+        source: RoutesSource,
         *,
         fallback: Action,
         ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
         max_entries: int = MAX_CACHED_NUMBERS,
-        read_global_at_start: ReadItems | None = None,
     ) -> None:
-        self._read_number = read_number
-        self._read_global = read_global
-        self._read_global_at_start = read_global_at_start or read_global
+        self._source = source
         self._fallback = fallback
         self._ttl = ttl_seconds
         self._clock = clock
@@ -81,7 +93,7 @@ class Router:
 
     def load_global(self) -> tuple[tuple[str, ...], str | None]:
         """Read the global default now (at start-up). Returns (problems, error)."""
-        return self._refresh_global(self._clock(), self._read_global_at_start)
+        return self._refresh_global(self._clock(), at_start=True)
 
     def answer(self, recipient: str | None, caller: str | None, at: datetime) -> Answer:
         now = self._clock()
@@ -121,18 +133,17 @@ class Router:
         if now < self._reads_paused_until:  # DynamoDB failed moments ago: do not wait for it again
             return entry, unread, 0, (), None
         try:
-            fresh = _Entry(parse_number_routes(self._read_number(number)), now + self._ttl)
+            fresh = _Entry(parse_number_routes(self._source.read_number(number)), now + self._ttl)
         except Exception as error:  # any failure: the call must still be answered
             self._reads_paused_until = now + ERROR_RETRY_SECONDS
             return entry, unread, 1, (), repr(error)
         self._store(number, fresh)
         return fresh, "dynamodb", 1, fresh.routes.problems, None
 
-    def _refresh_global(
-        self, now: float, read: ReadItems | None = None
-    ) -> tuple[tuple[str, ...], str | None]:
+    def _refresh_global(self, now: float, *, at_start: bool = False) -> tuple[tuple[str, ...], str | None]:
+        read = self._source.read_global_once if at_start else self._source.read_global
         try:
-            routes = parse_number_routes((read or self._read_global)(), global_partition=True)
+            routes = parse_number_routes(read(), global_partition=True)
         except Exception as error:  # keep the last good global default
             self._reads_paused_until = now + ERROR_RETRY_SECONDS
             return (), repr(error)

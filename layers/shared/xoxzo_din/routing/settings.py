@@ -119,11 +119,5 @@ def build_router(
     settings: ActionSettings, client: DynamoDBClient | None = None
 ) -> tuple[Router, RoutesReader]:
     reader = RoutesReader(client or create_dynamodb_client(), settings.routes_table)
-    router = Router(
-        reader.read_number,
-        reader.read_global,
-        fallback=settings.fallback,
-        ttl_seconds=settings.route_cache_ttl_seconds,
-        read_global_at_start=reader.read_global_once,
-    )
+    router = Router(reader, fallback=settings.fallback, ttl_seconds=settings.route_cache_ttl_seconds)
     return router, reader

@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 
 from tests.helpers.route_items import FALLBACK, callers, items, moments
+from tests.helpers.routes_source import ItemsSource
 from tools.local_env import sample_answers, sample_routes
 from xoxzo_din.phone import to_e164
 from xoxzo_din.routing.router import Router
@@ -21,7 +22,9 @@ NUMBER = "+81312345678"
 
 def _router(number_items, global_items) -> Router:
     router = Router(
-        lambda number: list(number_items), lambda: list(global_items), fallback=FALLBACK, ttl_seconds=60
+        ItemsSource(lambda number: list(number_items), lambda: list(global_items)),
+        fallback=FALLBACK,
+        ttl_seconds=60,
     )
     router.load_global()
     return router
