@@ -54,14 +54,16 @@ def cold_environment(aws_url: str, tables: dict[str, str]) -> dict[str, str]:
 
 
 def cold_starts(runs: int, sdk: Path, environment: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """Baseline and handler alternate, so machine noise falls on both alike."""
+    """Baseline and handler alternate, so machine noise falls on both alike, and take turns at
+    going first, so neither always follows the other."""
     paths = "|".join(str(path) for path in (*BUILT_PATHS, sdk))
     arguments = [paths, environment["ROUTES_TABLE_NAME"], str(FIRST_CALL_EVENT)]
     samples: dict[str, list[dict[str, Any]]] = {"baseline": [], "handler": []}
-    run_isolated(COLD_START, ["handler", *arguments], environment)  # warm the file cache first
-    for _ in range(runs):
-        for kind, kind_samples in samples.items():
-            kind_samples.append(run_isolated(COLD_START, [kind, *arguments], environment))
+    for kind in samples:  # warm the file cache first
+        run_isolated(COLD_START, [kind, *arguments], environment)
+    for run in range(runs):
+        for kind in sorted(samples, reverse=run % 2 == 1):
+            samples[kind].append(run_isolated(COLD_START, [kind, *arguments], environment))
     return samples
 
 
