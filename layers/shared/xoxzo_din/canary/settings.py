@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from xoxzo_din.environment import Environment
 from xoxzo_din.routing.actions import Action
-from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, ActionSettings
+from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, read_fallback
 from xoxzo_din.tables.schema import ROUTES_TABLE_ENV
 
 NUMBERS_TABLE_ENV: Final = "NUMBERS_TABLE_NAME"
@@ -32,14 +33,12 @@ class CanarySettings:
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] = os.environ) -> CanarySettings:
-        raw = environment.get(SLOW_MS_ENV, "")
-        slow = float(raw) if raw.replace(".", "", 1).isdigit() and float(raw) > 0 else DEFAULT_SLOW_MS
-        line = environment.get(FALLBACK_ACTION_ENV, "")
+        env = Environment(environment)
         return cls(
-            routes_table=environment.get(ROUTES_TABLE_ENV, ""),
-            numbers_table=environment.get(NUMBERS_TABLE_ENV, ""),
-            action_url=environment.get(ACTION_URL_ENV, ""),
-            slow_milliseconds=slow,
+            routes_table=env.text(ROUTES_TABLE_ENV),
+            numbers_table=env.text(NUMBERS_TABLE_ENV),
+            action_url=env.text(ACTION_URL_ENV),
+            slow_milliseconds=env.number(SLOW_MS_ENV, DEFAULT_SLOW_MS, minimum=1),
             # Read as the action function reads its own FALLBACK_ACTION.
-            fallback=ActionSettings.from_environment({FALLBACK_ACTION_ENV: line}).fallback,
+            fallback=read_fallback(env),
         )

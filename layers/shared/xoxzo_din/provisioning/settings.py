@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from xoxzo_din.environment import Environment
 from xoxzo_din.provisioning.errors import ConfigurationError
 from xoxzo_din.tables.schema import ROUTES_TABLE_ENV
 from xoxzo_din.xoxzo.endpoints import DEFAULT_BASE_URL
@@ -41,9 +42,7 @@ class ProvisioningSettings:
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] = os.environ) -> ProvisioningSettings:
-        def value(name: str) -> str | None:
-            return environment.get(name) or None
-
+        value = Environment(environment).optional
         return cls(
             numbers_table=value(NUMBERS_TABLE_ENV),
             routes_table=value(ROUTES_TABLE_ENV),

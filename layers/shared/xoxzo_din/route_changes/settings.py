@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from xoxzo_din.environment import Environment
 from xoxzo_din.tables.schema import ROUTES_TABLE_ENV
 
 HISTORY_TABLE_ENV: Final = "HISTORY_TABLE_NAME"
@@ -28,11 +29,10 @@ class RouteChangesSettings:
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] = os.environ) -> RouteChangesSettings:
-        raw_days = environment.get(RETENTION_DAYS_ENV, "")
-        days = int(raw_days) if raw_days.isdigit() and int(raw_days) > 0 else DEFAULT_RETENTION_DAYS
+        env = Environment(environment)
         return cls(
-            routes_table=environment.get(ROUTES_TABLE_ENV, ""),
-            history_table=environment.get(HISTORY_TABLE_ENV, ""),
-            alarm_topic=environment.get(ALARM_TOPIC_ENV, ""),
-            retention_days=days,
+            routes_table=env.text(ROUTES_TABLE_ENV),
+            history_table=env.text(HISTORY_TABLE_ENV),
+            alarm_topic=env.text(ALARM_TOPIC_ENV),
+            retention_days=int(env.number(RETENTION_DAYS_ENV, DEFAULT_RETENTION_DAYS, minimum=1, whole=True)),
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from xoxzo_din.access import MIN_SECRET_LENGTH
+from xoxzo_din.environment import Environment
 from xoxzo_din.routing.actions import Action, ActionError, Say, parse_action_line
 from xoxzo_din.routing.router import Router
 from xoxzo_din.tables.routes_reader import RoutesReader, create_dynamodb_client
@@ -63,11 +64,12 @@ class ActionSettings:
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] = os.environ) -> ActionSettings:
-        problems: list[str] = []
+        env = Environment(environment)
+        problems = env.problems
         secrets = tuple(
             secret
             for name in (SECRET_ENV, PREVIOUS_SECRET_ENV)
-            if (secret := environment.get(name, "").strip()) and secret != NO_SECRET
+            if (secret := env.text(name)) and secret != NO_SECRET
         )
         if short := [secret for secret in secrets if len(secret) < MIN_SECRET_LENGTH]:
             problems.append(f"{len(short)} action secret(s) shorter than {MIN_SECRET_LENGTH} ignored")
@@ -75,44 +77,37 @@ class ActionSettings:
         if not secrets:
             problems.append(f"no valid {SECRET_ENV}: every request is refused")
 
-        fallback: Action = BUILTIN_FALLBACK
-        if line := environment.get(FALLBACK_ACTION_ENV, "").strip():
-            try:
-                fallback = parse_action_line(line)
-            except ActionError as error:
-                problems.append(f"{FALLBACK_ACTION_ENV} ignored, using the built-in one: {error}")
+        fallback = read_fallback(env)
 
-        ttl = DEFAULT_ROUTE_CACHE_TTL_SECONDS
-        raw_ttl = environment.get(ROUTE_CACHE_TTL_ENV, "")
-        try:
-            ttl = float(raw_ttl) if raw_ttl else ttl
-        except ValueError:
-            problems.append(f"{ROUTE_CACHE_TTL_ENV} {raw_ttl!r} is not a number, using {ttl:g}")
-        if not 0 <= ttl <= 3600:
-            problems.append(f"{ROUTE_CACHE_TTL_ENV} {ttl:g} out of 0..3600, using the default")
-            ttl = DEFAULT_ROUTE_CACHE_TTL_SECONDS
+        ttl = env.number(ROUTE_CACHE_TTL_ENV, DEFAULT_ROUTE_CACHE_TTL_SECONDS, minimum=0, maximum=3600)
+        routes_table = env.required(ROUTES_TABLE_ENV, "every call gets the fallback action")
 
-        routes_table = environment.get(ROUTES_TABLE_ENV, "")
-        if not routes_table:
-            problems.append(f"{ROUTES_TABLE_ENV} is not set: every call gets the fallback action")
-
-        log_level = environment.get(LOG_LEVEL_ENV, "").strip().upper() or DEFAULT_LEVEL
+        log_level = env.text(LOG_LEVEL_ENV, DEFAULT_LEVEL).upper()
         if log_level not in LEVELS:
             problems.append(f"{LOG_LEVEL_ENV} {log_level!r} is not a log level, using {DEFAULT_LEVEL}")
             log_level = DEFAULT_LEVEL
-        namespace = environment.get(METRICS_NAMESPACE_ENV, "").strip()
-        if not namespace:
-            problems.append(f"{METRICS_NAMESPACE_ENV} is not set: no metrics are published")
+        namespace = env.required(METRICS_NAMESPACE_ENV, "no metrics are published")
         return cls(
             routes_table,
             secrets,
             fallback,
             ttl,
             tuple(problems),
-            service_name=environment.get(SERVICE_NAME_ENV, "").strip(),
+            service_name=env.text(SERVICE_NAME_ENV),
             log_level=log_level,
             metrics_namespace=namespace,
         )
+
+
+def read_fallback(env: Environment) -> Action:
+    """FALLBACK_ACTION, as every function that must know it reads it: the built-in one when it is
+    empty or invalid (a problem then)."""
+    if line := env.text(FALLBACK_ACTION_ENV):
+        try:
+            return parse_action_line(line)
+        except ActionError as error:
+            env.problems.append(f"{FALLBACK_ACTION_ENV} ignored, using the built-in one: {error}")
+    return BUILTIN_FALLBACK
 
 
 def build_router(
