@@ -92,7 +92,7 @@ class Session(requests.Session):
 
 
 def client(clock: Clock, session: Session, settings: ClientSettings = DEFAULTS) -> XoxzoClient:
-    made = XoxzoClient.with_settings(XoxzoCredentials("sid", "token"), BASE, settings, deadline=clock.left)
+    made = XoxzoClient(XoxzoCredentials("sid", "token"), BASE, settings, deadline=clock.left)
     made._session = session  # the scripted transport
     made._sleep = clock.sleep
     made._rng = random.Random(7)  # noqa: S311 - jitter in a test

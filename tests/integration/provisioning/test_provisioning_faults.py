@@ -21,7 +21,7 @@ from xoxzo_din.tables.numbers import NumberRecord, NumbersStore, NumberStatus
 from xoxzo_din.tables.schema import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo.client import XoxzoClient
 from xoxzo_din.xoxzo.errors import XoxzoAuthError, XoxzoUnavailableError, XoxzoValidationError
-from xoxzo_din.xoxzo.models import XoxzoCredentials
+from xoxzo_din.xoxzo.models import ClientSettings, XoxzoCredentials
 
 ACTION_URL = (
     "https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/s3cr3t-0123456789abcdefghijklmnop"
@@ -55,10 +55,7 @@ def client_for(emulator: XoxzoEmulator, auth_token: str | None = None) -> XoxzoC
     return XoxzoClient(
         XoxzoCredentials(emulator.sid, auth_token or emulator.auth_token),
         emulator.base_url,
-        connect_timeout=0.3,
-        read_timeout=0.2,
-        max_attempts=MAX_ATTEMPTS,
-        backoff_base=0.0,
+        ClientSettings(connect_timeout=0.3, read_timeout=0.2, max_attempts=MAX_ATTEMPTS, backoff_base=0.0),
         sleep=lambda _seconds: None,
     )
 

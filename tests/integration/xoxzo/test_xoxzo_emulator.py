@@ -21,7 +21,7 @@ from xoxzo.cloudpy import XoxzoClient as OfficialClient
 from tools.xoxzo_emulator import DEFAULT_POOL, Fault, XoxzoEmulator
 from xoxzo_din.xoxzo.client import XoxzoClient
 from xoxzo_din.xoxzo.errors import XoxzoApiError, XoxzoNotFoundError, XoxzoValidationError
-from xoxzo_din.xoxzo.models import AvailableDin, Subscription, XoxzoCredentials
+from xoxzo_din.xoxzo.models import AvailableDin, ClientSettings, Subscription, XoxzoCredentials
 
 OSAKA_UID = "JPj8mc3gt6pyw5rk"
 UID = "JPafr34rafic76tf"  # 815012345678, the documented example
@@ -37,7 +37,7 @@ def ours(emulator: XoxzoEmulator) -> XoxzoClient:
     return XoxzoClient(
         XoxzoCredentials(emulator.sid, emulator.auth_token),
         emulator.base_url,
-        read_timeout=2.0,
+        ClientSettings(read_timeout=2.0),
         sleep=lambda _seconds: None,
     )
 

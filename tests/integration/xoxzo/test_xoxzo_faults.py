@@ -26,7 +26,7 @@ from xoxzo_din.xoxzo.errors import (
     XoxzoUnavailableError,
     XoxzoValidationError,
 )
-from xoxzo_din.xoxzo.models import Subscription, XoxzoCredentials
+from xoxzo_din.xoxzo.models import ClientSettings, Subscription, XoxzoCredentials
 
 UID = "JPafr34rafic76tf"
 NUMBER = "+815012345678"
@@ -55,11 +55,9 @@ def client_for(
     return XoxzoClient(
         XoxzoCredentials(emulator.sid, token or emulator.auth_token),
         emulator.base_url,
-        connect_timeout=1.0,
-        read_timeout=READ_TIMEOUT,
+        ClientSettings(connect_timeout=1.0, read_timeout=READ_TIMEOUT, **kwargs),
         sleep=sleeps,
         rng=random.Random(7),  # noqa: S311 - jitter in a test
-        **kwargs,
     )
 
 
@@ -355,8 +353,7 @@ def raw_client(server: RawHttpServer, sleeps: Sleeps) -> XoxzoClient:
     return XoxzoClient(
         XoxzoCredentials("sid", "token"),
         server.base_url,
-        connect_timeout=1.0,
-        read_timeout=2.0,
+        ClientSettings(connect_timeout=1.0, read_timeout=2.0),
         sleep=sleeps,
         rng=random.Random(7),  # noqa: S311 - jitter in a test
     )

@@ -6,7 +6,7 @@ import json
 import logging
 import random
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -28,7 +28,13 @@ from xoxzo_din.xoxzo.errors import (
     XoxzoUnavailableError,
     XoxzoValidationError,
 )
-from xoxzo_din.xoxzo.models import AvailableDin, Subscription, XoxzoCredentials, validate_din_uid
+from xoxzo_din.xoxzo.models import (
+    AvailableDin,
+    ClientSettings,
+    Subscription,
+    XoxzoCredentials,
+    validate_din_uid,
+)
 
 SID = "AC-unit-sid-0001"
 TOKEN = "tok-unit-SECRET-9f8e7d6c5b4a"
@@ -87,10 +93,14 @@ class Sleeps(list[float]):
         self.append(seconds)
 
 
+SETTINGS_FIELDS = {field.name for field in fields(ClientSettings)}
+
+
 def make_client(session: ScriptedSession, **kwargs: Any) -> tuple[XoxzoClient, Sleeps]:
     sleeps = Sleeps()
     kwargs.setdefault("rng", random.Random(1234))  # noqa: S311 - jitter in a test
-    client = XoxzoClient(CREDENTIALS, BASE, session=session, sleep=sleeps, **kwargs)
+    timing = {key: kwargs.pop(key) for key in SETTINGS_FIELDS if key in kwargs}
+    client = XoxzoClient(CREDENTIALS, BASE, ClientSettings(**timing), session=session, sleep=sleeps, **kwargs)
     return client, sleeps
 
 
@@ -162,9 +172,9 @@ def test_client_refuses_unusable_base_urls(base_url: str) -> None:
 
 def test_client_refuses_bad_settings() -> None:
     with pytest.raises(ValueError, match="max_attempts"):
-        XoxzoClient(CREDENTIALS, max_attempts=0)
+        XoxzoClient(CREDENTIALS, settings=ClientSettings(max_attempts=0))
     with pytest.raises(ValueError, match="timeouts"):
-        XoxzoClient(CREDENTIALS, read_timeout=0)
+        XoxzoClient(CREDENTIALS, settings=ClientSettings(read_timeout=0))
     with pytest.raises(XoxzoCredentialsError):
         XoxzoClient(XoxzoCredentials(SID, ""))
 

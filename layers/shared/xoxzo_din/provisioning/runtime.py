@@ -93,7 +93,7 @@ def xoxzo_client(
         credentials = fresh_credentials()
         refresh = None  # just read: a 401 would not be cured by reading it again
     environment = environment or ProvisioningSettings.from_environment()
-    return XoxzoClient.with_settings(
+    return XoxzoClient(
         credentials, environment.base_url, settings, deadline=budget.seconds_left, refresh_credentials=refresh
     )
 

@@ -33,11 +33,6 @@ from xoxzo_din.xoxzo.errors import (
     short,
 )
 from xoxzo_din.xoxzo.models import (
-    DEFAULT_BACKOFF_BASE,
-    DEFAULT_BACKOFF_MAX,
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_READ_TIMEOUT,
     DEFAULT_SETTINGS,
     ClientSettings,
     XoxzoCredentials,
@@ -105,20 +100,17 @@ class Transport:
         self,
         credentials: XoxzoCredentials,
         base_url: str = DEFAULT_BASE_URL,
+        settings: ClientSettings = DEFAULT_SETTINGS,
         *,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        read_timeout: float = DEFAULT_READ_TIMEOUT,
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        backoff_max: float = DEFAULT_BACKOFF_MAX,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         deadline: Callable[[], float] | None = None,
         refresh_credentials: Callable[[], XoxzoCredentials] | None = None,
     ) -> None:
-        """`deadline` returns the seconds left for XOXZO calls (None: no limit).
-        `refresh_credentials` reads the credentials afresh: called at most once, after a 401."""
+        """`settings`: the timeouts and retries. `deadline` returns the seconds left for XOXZO
+        calls (None: no limit). `refresh_credentials` reads the credentials afresh: called at most
+        once, after a 401. `session`, `sleep` and `rng` are the tests' to replace."""
         if not credentials.sid or not credentials.auth_token:
             raise XoxzoCredentialsError("XOXZO credentials unusable: sid or auth_token is empty")
         parts = urlsplit(base_url)
@@ -128,47 +120,25 @@ class Transport:
             raise ValueError("base_url must not carry credentials")
         if parts.query or parts.fragment:
             raise ValueError("base_url must not have a query or fragment")
-        if max_attempts < 1:
+        if settings.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        if connect_timeout <= 0 or read_timeout <= 0:
+        if settings.connect_timeout <= 0 or settings.read_timeout <= 0:
             raise ValueError("timeouts must be positive")
-        if backoff_base < 0 or backoff_max < 0:
+        if settings.backoff_base < 0 or settings.backoff_max < 0:
             raise ValueError("backoff values must not be negative")
         self._credentials = credentials
         self._refresh_credentials = refresh_credentials
         self._redacted: list[str] = [credentials.auth_token, credentials.sid]
         self.base_url = base_url.rstrip("/")
-        self.timeout = (connect_timeout, read_timeout)
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
+        self.timeout = (settings.connect_timeout, settings.read_timeout)
+        self.max_attempts = settings.max_attempts
+        self.backoff_base = settings.backoff_base
+        self.backoff_max = settings.backoff_max
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not crypto
         self._deadline = deadline
-
-    @classmethod
-    def with_settings(
-        cls,
-        credentials: XoxzoCredentials,
-        base_url: str = DEFAULT_BASE_URL,
-        settings: ClientSettings = DEFAULT_SETTINGS,
-        *,
-        deadline: Callable[[], float] | None = None,
-        refresh_credentials: Callable[[], XoxzoCredentials] | None = None,
-    ) -> Self:
-        return cls(
-            credentials,
-            base_url,
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            max_attempts=settings.max_attempts,
-            backoff_base=settings.backoff_base,
-            backoff_max=settings.backoff_max,
-            deadline=deadline,
-            refresh_credentials=refresh_credentials,
-        )
 
     @property
     def attempt_seconds(self) -> float:
