@@ -471,3 +471,10 @@ def test_the_layout_in_develop_names_every_module_of_the_tree(first_line: str, p
         if path.name not in {"__init__.py", "__main__.py"}
     }
     assert layout_modules(blocks[0]) == modules
+
+
+def test_no_page_speaks_of_the_stack_as_two_functions() -> None:
+    """The stack has four: action, provisioning, route changes and canary."""
+    assert [
+        relative(page) for page in markdown_pages() if "both functions" in page.read_text(encoding="utf-8")
+    ] == []

@@ -203,3 +203,27 @@ def test_an_exception_allows_only_the_import_it_names() -> None:
 )
 def test_the_scan_lets_other_code_pass(source: str) -> None:
     assert io_in(source) == []
+
+
+LAYER = Path(__file__).resolve().parents[2] / "layers" / "shared" / "xoxzo_din"
+
+
+def layer_packages() -> list[Path]:
+    return sorted(path.parent for path in LAYER.glob("*/__init__.py"))
+
+
+def test_every_layer_package_has_its_unit_tests_in_a_folder_named_for_it():
+    packages = layer_packages()
+    assert len(packages) >= 8
+    unit = Path(__file__).resolve().parent
+    missing = [p.name for p in packages if not list((unit / p.name).glob("test_*.py"))]
+    assert missing == []
+
+
+def test_no_layer_package_holds_more_than_40_percent_of_the_layers_lines():
+    def lines(paths: list[Path]) -> int:
+        return sum(len(path.read_text(encoding="utf-8").splitlines()) for path in paths)
+
+    whole = lines(list(LAYER.rglob("*.py")))
+    shares = {p.name: lines(list(p.rglob("*.py"))) / whole for p in layer_packages()}
+    assert max(shares.values()) <= 0.40, shares
