@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 import boto3
 
@@ -35,9 +35,41 @@ def lambda_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, An
     return {"Records": delivered}
 
 
-class StreamRelay:
+class _Poller:
+    """Calls `poll` every POLL_SECONDS on a thread of its own, from `start` to `stop`; a failed poll
+    is written to `_report` (with `_failure`, what failed) and polling goes on."""
+
+    _failure = "polling failed"
+
+    def __init__(self, name: str, report: TextIO) -> None:
+        self._report = report
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def poll(self) -> int:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                self.poll()
+            except Exception as error:  # moto stopped, or a bug: say so, keep polling
+                self._report.write(f"{self._failure}: {error!r}\n")
+
+
+class StreamRelay(_Poller):
     """Polls the stream of one table from now on (its seed data is not history) and delivers each
     batch to `deliver`, one at a time, in order; a failed delivery is reported and not retried."""
+
+    _failure = "[route changes] reading the stream failed"
 
     def __init__(
         self,
@@ -47,7 +79,8 @@ class StreamRelay:
         *,
         report: TextIO = sys.stderr,
     ) -> None:
-        self._deliver, self._report = deliver, report
+        super().__init__("stream-relay", report)
+        self._deliver = deliver
         dynamodb = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=REGION)
         self.stream_arn: str = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         self._streams = boto3.client("dynamodbstreams", endpoint_url=endpoint_url, region_name=REGION)
@@ -58,16 +91,6 @@ class StreamRelay:
             )["ShardIterator"]
             for shard in shards
         ]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stream-relay", daemon=True)
-
-    def start(self) -> StreamRelay:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
     def poll(self) -> int:
         """Deliver what the stream has now; the number of records delivered."""
@@ -91,18 +114,14 @@ class StreamRelay:
             delivered += len(records)
         return delivered
 
-    def _run(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
-            try:
-                self.poll()
-            except Exception as error:  # moto stopped, or a bug: say so, keep polling
-                self._report.write(f"[route changes] reading the stream failed: {error!r}\n")
 
-
-class AlertPrinter:
+class AlertPrinter(_Poller):
     """Prints what the alarm topic receives (an SQS queue subscribed to it, polled)."""
 
+    _failure = "[edit alert] reading the alarm topic failed"
+
     def __init__(self, endpoint_url: str | None, topic_arn: str, *, out: TextIO = sys.stdout) -> None:
+        super().__init__("alert-printer", sys.stderr)
         self._out = out
         self._sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=REGION)
         self._queue = self._sqs.create_queue(QueueName="local-alarms-printer")["QueueUrl"]
@@ -111,16 +130,6 @@ class AlertPrinter:
         ]["QueueArn"]
         sns = boto3.client("sns", endpoint_url=endpoint_url, region_name=REGION)
         sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="alert-printer", daemon=True)
-
-    def start(self) -> AlertPrinter:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
     def poll(self) -> int:
         """Print the alerts received; how many."""
@@ -132,10 +141,3 @@ class AlertPrinter:
             self._out.flush()
             self._sqs.delete_message(QueueUrl=self._queue, ReceiptHandle=message["ReceiptHandle"])
         return len(messages)
-
-    def _run(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
-            try:
-                self.poll()
-            except Exception as error:  # moto stopped, or a bug: say so, keep polling
-                sys.stderr.write(f"[edit alert] reading the alarm topic failed: {error!r}\n")

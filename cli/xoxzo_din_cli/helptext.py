@@ -95,28 +95,27 @@ def _task_index(name: str) -> int:
     return TASK_ORDER.index(name) if name in TASK_ORDER else len(TASK_ORDER)
 
 
-class Command(TyperCommand):
+class _InWords:
+    """What commands and groups share: help text reflowed, values named in words."""
+
+    help: str | None
+    short_help: str | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = reflowed(self.help)
+        self.short_help = reflowed(self.short_help)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _in_words(super().get_params(ctx))  # type: ignore[misc]
+
+
+class Command(_InWords, TyperCommand):
     """A command whose help reads in words (see the module)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.help = reflowed(self.help)
-        self.short_help = reflowed(self.short_help)
 
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _in_words(super().get_params(ctx))
-
-
-class Group(TyperGroup):
+class Group(_InWords, TyperGroup):
     """A group of commands listed in the order of the task, in panels, with examples."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.help = reflowed(self.help)
-        self.short_help = reflowed(self.short_help)
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _in_words(super().get_params(ctx))
 
     def list_commands(self, ctx: Any) -> list[str]:
         return sorted(super().list_commands(ctx), key=_task_index)
