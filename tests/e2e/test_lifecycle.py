@@ -19,8 +19,8 @@ from aws_lambda_powertools.utilities import parameters
 from tools.local_server import LocalLambdaContext, http_api_event
 from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
-from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.tables.numbers import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.tables.recorded_url import recorded_url
 from xoxzo_din.tables.routes_writer import NEW_NUMBER_GREETING
 from xoxzo_din.xoxzo.models import ClientSettings
 

@@ -227,3 +227,33 @@ def test_no_layer_package_holds_more_than_40_percent_of_the_layers_lines():
     whole = lines(list(LAYER.rglob("*.py")))
     shares = {p.name: lines(list(p.rglob("*.py"))) / whole for p in layer_packages()}
     assert max(shares.values()) <= 0.40, shares
+
+
+def package_imports() -> dict[str, set[str]]:
+    """Which of the layer's packages (or top-level modules) each one imports."""
+    graph: dict[str, set[str]] = {}
+    for path in LAYER.rglob("*.py"):
+        part = path.relative_to(LAYER).parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                if name.startswith("xoxzo_din.") and (target := name.split(".")[1]) != part:
+                    graph.setdefault(part, set()).add(target)
+    return graph
+
+
+def test_the_layers_packages_import_each_other_without_a_cycle():
+    graph = package_imports()
+    assert graph["routing"] >= {"tables"}  # the scan found imports
+    done: set[str] = set()
+
+    def visit(package: str, path: tuple[str, ...]) -> None:
+        assert package not in path, " -> ".join((*path, package))
+        if package not in done:
+            for imported in graph.get(package, set()):
+                visit(imported, (*path, package))
+            done.add(package)
+
+    for package in list(graph):
+        visit(package, ())

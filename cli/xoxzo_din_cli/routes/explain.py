@@ -12,18 +12,18 @@ from typing import Annotated, Any
 import typer
 
 from xoxzo_din.route_checks import calendar
+from xoxzo_din.route_checks.item_problems import item_problems
 from xoxzo_din.routing.actions import Action, render
 from xoxzo_din.routing.decide import CallRoutes, decide
 from xoxzo_din.routing.rule_parsing import parse_number_routes
 from xoxzo_din.routing.rules import (
     DEFAULT_TIMEZONE,
     Call,
-    NumberRoutes,
     Rule,
     holiday_name,
     zone,
 )
-from xoxzo_din.tables.schema import RULE_ID
+from xoxzo_din.tables.schema import NUMBER, RULE_ID
 from xoxzo_din_cli import helptext
 from xoxzo_din_cli.common import console, print_json
 from xoxzo_din_cli.routes.group import (
@@ -127,10 +127,15 @@ def explain_command(
         console.print(f"  [red]skipped[/red] {problem}", highlight=False)
 
 
-def routes_of(
-    items: Sequence[Mapping[str, Any]], global_items: Sequence[Mapping[str, Any]]
-) -> tuple[NumberRoutes, NumberRoutes]:
-    return parse_number_routes(items), parse_number_routes(global_items, global_partition=True)
+def skipped_items(items: Sequence[Mapping[str, Any]], global_items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each item the function skips, with what is wrong and the fix, in routes check's words."""
+    skipped = []
+    for partition, is_global in ((items, False), (global_items, True)):
+        for item in partition:
+            for problem in item_problems(item, global_partition=is_global):
+                where = f"{item.get(NUMBER, '?')}/{item.get(RULE_ID, '?')}: {problem.attribute}"
+                skipped.append(f"{where}: {problem.problem} (fix: {problem.fix})")
+    return skipped
 
 
 def explain(
@@ -142,9 +147,10 @@ def explain(
     global_items: Sequence[Mapping[str, Any]],
     fallback: Action,
 ) -> Explanation:
-    routes, global_routes = routes_of(items, global_items)
+    both = CallRoutes.of_items(items, global_items)
+    routes = both.number
     call = Call.of(caller, at)
-    decision = decide(call, CallRoutes(routes, global_routes), fallback)
+    decision = decide(call, both, fallback)
     number_zone = routes.timezone or zone(DEFAULT_TIMEZONE)
     by_id = {str(item.get(RULE_ID)): dict(item) for item in items}
     checks: list[RuleCheck] = []
@@ -182,7 +188,7 @@ def explain(
         item=decided_item,
         checks=checks,
         holidays=named,
-        skipped=[*routes.problems, *global_routes.problems],
+        skipped=skipped_items(items, global_items),
     )
 
 

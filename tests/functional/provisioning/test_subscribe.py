@@ -23,8 +23,8 @@ from xoxzo_din.provisioning.errors import (
     OutcomeUnknownError,
     SubscribedIncompletelyError,
 )
-from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.tables.numbers import NumberStatus
+from xoxzo_din.tables.recorded_url import recorded_url
 from xoxzo_din.tables.routes_writer import new_number_default_item
 from xoxzo_din.tables.schema import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo.errors import (

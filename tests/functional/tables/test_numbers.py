@@ -9,8 +9,8 @@ import boto3
 import pytest
 
 from xoxzo_din.provisioning import runtime as provisioning_runtime
-from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.tables.numbers import NumberRecord, NumbersStore, NumberStatus, RecordChangedError
+from xoxzo_din.tables.recorded_url import recorded_url
 
 T0 = "2026-04-01T00:00:00Z"
 T1 = "2026-04-01T00:00:01Z"

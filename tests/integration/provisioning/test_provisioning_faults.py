@@ -16,8 +16,8 @@ from tools.xoxzo_emulator import Fault, XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.errors import NotAvailableError, OutcomeUnknownError, SubscribedIncompletelyError
 from xoxzo_din.provisioning.provisioner import Provisioner
-from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.tables.numbers import NumberRecord, NumbersStore, NumberStatus
+from xoxzo_din.tables.recorded_url import recorded_url
 from xoxzo_din.tables.schema import DEFAULT_RULE_ID
 from xoxzo_din.xoxzo.client import XoxzoClient
 from xoxzo_din.xoxzo.errors import XoxzoAuthError, XoxzoUnavailableError, XoxzoValidationError

@@ -37,8 +37,8 @@ from tests.integration.provisioning.handler_world import (
 from tools.xoxzo_emulator import XoxzoEmulator
 from xoxzo_din.provisioning import runtime as provisioning_runtime
 from xoxzo_din.provisioning.errors import ERROR_KINDS
-from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.tables.numbers import NumbersStore, NumberStatus
+from xoxzo_din.tables.recorded_url import recorded_url
 from xoxzo_din.tables.schema import DEFAULT_RULE_ID
 
 

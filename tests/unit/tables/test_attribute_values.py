@@ -173,3 +173,11 @@ def test_a_malformed_default_item_sets_no_default():
     bad = item_from_dynamodb({"number": {"S": "*"}, "rule_id": {"S": "default"}, "action": {"X": "say"}})
     routes = parse_number_routes([bad], global_partition=True)
     assert routes.default is None and len(routes.problems) == 1
+
+
+def test_a_value_too_deep_to_print_is_a_malformed_item_not_an_exception():
+    deep: list[object] = []
+    for _ in range(200_000):
+        deep = [deep]
+    item = item_from_dynamodb({"number": {"S": "+81312345678"}, "rule_id": {"S": "r"}, "text": {"S": deep}})
+    assert isinstance(item, MalformedItem) and "S holds" in item.problem

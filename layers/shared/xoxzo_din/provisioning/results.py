@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from xoxzo_din.provisioning.recorded_url import SHOWN_SECRET_CHARS
 from xoxzo_din.tables.numbers import NumberRecord
+from xoxzo_din.tables.recorded_url import SHOWN_SECRET_CHARS
 
 
 def redact_url(url: str | None) -> str | None:

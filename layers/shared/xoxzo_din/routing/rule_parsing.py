@@ -29,30 +29,9 @@ from xoxzo_din.routing.rules import (
     zone,
 )
 from xoxzo_din.tables.attribute_values import MalformedItem
-from xoxzo_din.tables.schema import DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
+from xoxzo_din.tables.schema import ATTRIBUTES, DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
 
-# Every attribute a route item may have; any other is ignored (a note, a description...).
-ATTRIBUTES = frozenset(
-    {
-        NUMBER,
-        RULE_ID,
-        "action",
-        "url",
-        "to",
-        "text",
-        "language",
-        "priority",
-        "enabled",
-        "callers",
-        "days",
-        "hours",
-        "dates",
-        "holidays",
-        "active_from",
-        "active_until",
-        "timezone",
-    }
-)
+__all__ = ["ATTRIBUTES"]  # the item's attributes, as this parser reads them (tables.schema)
 # Rules without a priority come after every rule that has one.
 DEFAULT_PRIORITY = 1000
 ANONYMOUS_TOKENS = frozenset({"anonymous", "hidden", "private", "unknown", "非通知"})

@@ -51,7 +51,7 @@ def item_from_dynamodb(raw: Mapping[str, Any]) -> Item:
 
 def _name(name: object) -> str:
     if not isinstance(name, str):
-        raise _MalformedValueError(f"attribute name {name!r} is not a string")
+        raise _MalformedValueError(f"attribute name {_shown(name)} is not a string")
     return name
 
 
@@ -75,7 +75,13 @@ def _value(value: object, depth: int) -> Any:
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    """A short repr, whatever the value's depth (a plain repr of a deeply nested value raises)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        import reprlib  # noqa: PLC0415  (only such a value pays for it)
+
+        text = reprlib.Repr(maxlevel=2).repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
-from xoxzo_din.provisioning.recorded_url import recorded_url
+from xoxzo_din.tables.recorded_url import recorded_url
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table

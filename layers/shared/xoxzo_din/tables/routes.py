@@ -12,8 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
-from xoxzo_din.routing.rule_parsing import ATTRIBUTES
-from xoxzo_din.tables.schema import NUMBER, RULE_ID
+from xoxzo_din.tables.schema import ATTRIBUTES, NUMBER, RULE_ID
 from xoxzo_din.tables.snapshot import Item, Routes
 
 
@@ -34,7 +33,8 @@ def put_items(table: Any, items: Iterable[Mapping[str, Any]]) -> int:
     """Write `items` as they are, overwriting (seeding a table: the local stack, the tests); how
     many were written."""
     count = 0
-    with table.batch_writer() as batch:
+    # The last of two items with one key wins, as one put_item after another would.
+    with table.batch_writer(overwrite_by_pkeys=[NUMBER, RULE_ID]) as batch:
         for item in items:
             batch.put_item(Item=dict(item))
             count += 1

@@ -3,6 +3,7 @@ items, caller and moment (the router itself is the oracle)."""
 
 import json
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,28 @@ def test_an_overnight_range_is_explained_with_the_day_it_began():
         result.checks[0].reason
         == "holidays JP: 2026-11-22 (the day its hours 22:00-06:00 began) is not a holiday there"
     )
+
+
+def test_skipped_items_are_said_in_routes_checks_words_with_no_python_type_names():
+    from decimal import Decimal  # noqa: PLC0415
+
+    broken: list[dict[str, Any]] = [
+        {"number": NUMBER, "rule_id": "a", "action": "transfer"},  # no `to`
+        {"number": NUMBER, "rule_id": "b", "hours": Decimal(9), "action": "voicemail"},
+        {"number": NUMBER, "rule_id": "c", "priority": Decimal("1.5"), "action": "voicemail"},
+    ]
+    result = explain(
+        NUMBER,
+        "0311112222",
+        datetime(2026, 12, 7, 1, tzinfo=UTC),
+        items=broken,
+        global_items=[],
+        fallback=FALLBACK,
+    )
+    assert [line.split(":", 2)[:2] for line in result.skipped] == [
+        [f"{NUMBER}/a", " to"],
+        [f"{NUMBER}/b", " hours"],
+        [f"{NUMBER}/c", " priority"],
+    ]
+    python_types = re.compile(r"\b(NoneType|Decimal|int|float|str|bool|dict|bytes)\b")
+    assert all("(fix: " in line and not python_types.search(line) for line in result.skipped)

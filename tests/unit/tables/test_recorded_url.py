@@ -1,12 +1,12 @@
-"""The numbers table keeps an action URL without its secret (xoxzo_din/provisioning/recorded_url.py)."""
+"""The numbers table keeps an action URL without its secret (xoxzo_din/tables/recorded_url.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from xoxzo_din.provisioning.recorded_url import recorded_url
 from xoxzo_din.provisioning.results import redact_url
 from xoxzo_din.tables.numbers import NumberRecord, NumberStatus
+from xoxzo_din.tables.recorded_url import recorded_url
 
 SECRET = "Zk3Yq9_aB-0123456789abcdefghijklmnopqrstu"
 URL = f"https://abc123.execute-api.ap-northeast-1.amazonaws.com/action/{SECRET}"
