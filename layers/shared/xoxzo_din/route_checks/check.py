@@ -183,11 +183,9 @@ def _item_findings(
         if problems and "callers" in item and rule_id != DEFAULT_RULE_ID:
             broken = " and ".join(dict.fromkeys(p.attribute for p in problems))
             findings.append(
-                Finding(
-                    WARNING,
+                _callers_warning(
                     number,
                     rule_id,
-                    "callers",
                     "this broken rule has callers: they fall through to later rules (a broken block list"
                     " lets them through)",
                     f"fix its {broken} first (the error{'s' if len(problems) > 1 else ''} above)",
@@ -214,18 +212,14 @@ def _caller_findings(number: str, rule_id: str, item: Mapping[str, Any]) -> list
             problem = number_problem(entry, to_e164(entry))
             fix = "e.g. the whole number, 090-1234-5678, or a prefix such as 090-1234-*"
         if problem is not None:
-            findings.append(
-                Finding(
-                    WARNING,
-                    number,
-                    rule_id,
-                    "callers",
-                    f"callers: {problem}, so this rule never matches that caller (it falls through to"
-                    " later rules)",
-                    fix,
-                )
-            )
+            never = f"callers: {problem}, so this rule never matches that caller"
+            never += " (it falls through to later rules)"
+            findings.append(_callers_warning(number, rule_id, never, fix))
     return findings
+
+
+def _callers_warning(number: str, rule_id: str, problem: str, fix: str) -> Finding:
+    return Finding(WARNING, number, rule_id, "callers", problem, fix)
 
 
 def _unknown(number: str, rule_id: str, name: str) -> Finding:
