@@ -25,9 +25,6 @@ from xoxzo_din.telemetry import Logger, Metrics, MetricUnit
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from xoxzo_din.routing.router import Router
-    from xoxzo_din.tables.routes_reader import RoutesReader
-
 TEXT_PLAIN = "text/plain; charset=utf-8"
 ACTION_PATH = "/action/"
 # A timeEpoch outside these years is unusable: the rules look a day around the call.
@@ -40,34 +37,18 @@ logger = Logger(settings.service_name, settings.log_level)
 metrics = Metrics(settings.metrics_namespace, settings.service_name)
 for problem in settings.problems:
     logger.error("configuration problem", extra={"problem": problem})
+router, routes_reader = build_router(settings)
+_global_problems, _global_error = router.load_global()
+for problem in _global_problems:
+    logger.warning("malformed route item skipped", extra={"problem": problem})
+if _global_error:
+    logger.warning("global default not read at start-up", extra={"error": _global_error})
 # Metrics are published per invocation: the first one also counts what start-up found.
 _startup_metrics: dict[str, int] = {
-    "ConfigurationProblems": 0,
-    "MalformedRouteItems": 0,
-    "RouteLookupErrors": 0,
+    "ConfigurationProblems": len(settings.problems),
+    "MalformedRouteItems": len(_global_problems),
+    "RouteLookupErrors": int(_global_error is not None),
 }
-router: Router
-routes_reader: RoutesReader
-
-
-def start() -> None:
-    """Build the router and read the global default, once per container."""
-    global router, routes_reader  # the container's, read by every call
-    router, routes_reader = build_router(settings)
-    problems, error = router.load_global()
-    for problem in problems:
-        logger.warning("malformed route item skipped", extra={"problem": problem})
-    if error:
-        logger.warning("global default not read at start-up", extra={"error": error})
-    _startup_metrics.clear()
-    _startup_metrics.update(
-        ConfigurationProblems=len(settings.problems),
-        MalformedRouteItems=len(problems),
-        RouteLookupErrors=int(error is not None),
-    )
-
-
-start()
 
 _METRIC_BY_SOURCE = {
     "number-default": "AnsweredByNumberDefault",

@@ -13,6 +13,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeDeserializer
 
+from xoxzo_din.tables.paging import every_item
 from xoxzo_din.tables.schema import NUMBER, RULE_ID
 
 # The history table's sort key: the ISO time (stream records carry whole seconds), then the record's
@@ -96,14 +97,8 @@ def record_changes(table: Any, changes: Iterable[Change], retention_days: int) -
 
 def changes_of(table: Any, number: str) -> list[Change]:
     """A number's changes, oldest first."""
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key(NUMBER).eq(number), "ConsistentRead": True}
-    found: list[Change] = []
-    while True:
-        page = table.query(**kwargs)
-        found += [Change.of_item(item) for item in page.get("Items", [])]
-        if "LastEvaluatedKey" not in page:
-            return found
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items = every_item(table.query, KeyConditionExpression=Key(NUMBER).eq(number), ConsistentRead=True)
+    return [Change.of_item(item) for item in items]
 
 
 def items_at(

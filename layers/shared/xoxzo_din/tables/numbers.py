@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
+from xoxzo_din.tables.paging import every_item
 from xoxzo_din.tables.recorded_url import recorded_url
 
 if TYPE_CHECKING:
@@ -273,13 +274,7 @@ class NumbersStore:
 
     def _scan(self, **options: Any) -> Iterator[dict[str, Any]]:
         """Every item, consistently read, page after page."""
-        options = {"ConsistentRead": True, **options}
-        while True:
-            page = self._table.scan(**options)
-            yield from page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return
-            options["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return every_item(self._table.scan, **{"ConsistentRead": True, **options})
 
     def _put(self, record: NumberRecord, condition: ConditionBase, expectation: str) -> None:
         try:

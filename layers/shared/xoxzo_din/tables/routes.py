@@ -12,6 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from botocore.exceptions import ClientError
 
+from xoxzo_din.tables.paging import every_item
 from xoxzo_din.tables.schema import ATTRIBUTES, NUMBER, RULE_ID
 from xoxzo_din.tables.snapshot import Item, Routes
 
@@ -19,14 +20,15 @@ from xoxzo_din.tables.snapshot import Item, Routes
 def items_of(table: Any, number: str) -> list[Item]:
     """Every item of `number`, page after page. Through the table's client, which (unlike the
     resource) may serve several threads at once, and still turns values to and from DynamoDB's form."""
-    pages = table.meta.client.get_paginator("query").paginate(
+    items = every_item(
+        table.meta.client.query,
         TableName=table.name,
         KeyConditionExpression="#number = :number",
         ExpressionAttributeNames={"#number": NUMBER},
         ExpressionAttributeValues={":number": number},
         ConsistentRead=True,
     )
-    return [item for page in pages for item in page.get("Items", [])]
+    return list(items)
 
 
 def put_items(table: Any, items: Iterable[Mapping[str, Any]]) -> int:
@@ -43,14 +45,8 @@ def put_items(table: Any, items: Iterable[Mapping[str, Any]]) -> int:
 
 def read_routes(table: Any) -> Routes:
     by_number: dict[str, list[Item]] = defaultdict(list)
-    kwargs: dict[str, Any] = {"ConsistentRead": True}
-    while True:
-        page = table.scan(**kwargs)
-        for item in page.get("Items", []):
-            by_number[str(item.get(NUMBER))].append(item)
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for item in every_item(table.scan, ConsistentRead=True):
+        by_number[str(item.get(NUMBER))].append(item)
     for items in by_number.values():
         items.sort(key=lambda item: str(item.get(RULE_ID)))
     return Routes(dict(by_number))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from xoxzo_din.tables.paging import every_item
 from xoxzo_din.tables.schema import DEFAULT_LANGUAGE, DEFAULT_RULE_ID, NUMBER, RULE_ID
 
 if TYPE_CHECKING:
@@ -64,19 +65,14 @@ class DynamoDbRoutesWriter:
         return bool(page.get("Items"))
 
     def delete_routes(self, number: str) -> int:
-        keys: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key(NUMBER).eq(number),
-            "ProjectionExpression": "#number, #rule_id",
-            "ExpressionAttributeNames": {"#number": NUMBER, "#rule_id": RULE_ID},
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self._table.query(**kwargs)
-            keys.extend({NUMBER: item[NUMBER], RULE_ID: item[RULE_ID]} for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = every_item(
+            self._table.query,
+            KeyConditionExpression=Key(NUMBER).eq(number),
+            ProjectionExpression="#number, #rule_id",
+            ExpressionAttributeNames={"#number": NUMBER, "#rule_id": RULE_ID},
+            ConsistentRead=True,
+        )
+        keys = [{NUMBER: item[NUMBER], RULE_ID: item[RULE_ID]} for item in items]
         with self._table.batch_writer() as batch:
             for key in keys:
                 batch.delete_item(Key=key)
