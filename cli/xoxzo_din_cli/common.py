@@ -13,8 +13,9 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
+from xoxzo_din.environment import Environment
 from xoxzo_din.routing.actions import Action
-from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, ActionSettings
+from xoxzo_din.routing.settings import FALLBACK_ACTION_ENV, read_fallback
 from xoxzo_din_cli.stack import Stack, StackError, deployed_stack, local_stack, samconfig_stack
 
 # Exit statuses (docs/reference/operator-tool.md).
@@ -67,8 +68,7 @@ class Target:
 
 def fallback_of(stack: Stack) -> Action:
     """The stack's last-resort action, read as the action function reads its FALLBACK_ACTION."""
-    line = stack.parameters.get("FallbackAction", "")
-    return ActionSettings.from_environment({FALLBACK_ACTION_ENV: line}).fallback
+    return read_fallback(Environment({FALLBACK_ACTION_ENV: stack.parameters.get("FallbackAction", "")}))
 
 
 def fail(message: str, status: int) -> NoReturn:
