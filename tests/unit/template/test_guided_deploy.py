@@ -12,18 +12,13 @@ from samcli.commands.deploy import guided_context
 from samcli.commands.deploy.auth_utils import auth_per_resource
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
+from tools.sam_expansion import OWN_TABLES
 from tools.template_tables import load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "Zq3" * 11  # what `secrets.token_urlsafe(32)` gives: 43 URL-safe characters
 # The answers deploy.md gives for the parameters without a default shown (the others: Enter).
-TYPED = {
-    "ActionSecretA": SECRET,
-    "ActionSecretB": "none",
-    "ExistingRoutesTableStreamArn": "own",
-    "ExistingNumbersTableName": "own",
-    "ExistingHistoryTableName": "own",
-}
+TYPED = {"ActionSecretA": SECRET, "ActionSecretB": "none", **OWN_TABLES}
 
 
 def test_guided_asks_no_authentication_question():
